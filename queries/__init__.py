@@ -1,0 +1,1 @@
+"""Query adapters: DuckDB views over verified segments, and the detection rule pack."""
