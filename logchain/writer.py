@@ -13,12 +13,13 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import structlog
 
-from logchain import __version__
+from logchain import __version__, inbox
 from logchain.errors import IntegrityError, SealingError, StorageError
 from logchain.fileops import write_once
 from logchain.record import RecordFlag
@@ -42,7 +43,7 @@ from logchain.types import Clock, Sealer, SealVerifier, format_ns
 
 log = structlog.get_logger(__name__)
 
-SYSTEM_SOURCE = "logchain"
+SYSTEM_SOURCE = inbox.SYSTEM_SOURCE
 SYSTEM_PARSER = "logchain-system"
 SYSTEM_PARSER_VERSION = "1"
 
@@ -122,6 +123,7 @@ class LogWriter:
         self._sealed_offsets: dict[tuple[str, int], SourceCheckpoint] = {}
         self._files: dict[tuple[str, int], SourceCheckpoint] = {}
         self._forgotten: set[tuple[str, int]] = set()
+        self._claimed: list[Path] = []
         self.seals_written = 0
         self.records_sealed = 0
 
@@ -146,6 +148,7 @@ class LogWriter:
         """Recover from a crash if needed, then write the session's ``open`` seal."""
         tail = read_tail(self.store, self.verifier)
         self._recover_orphans(tail)
+        inbox.recover(self.store, tail.next_seal_index - 1)
         self._tail = tail
         for cp in tail.sources:
             self._sealed_offsets[(cp.source, cp.file_id)] = cp
@@ -157,10 +160,12 @@ class LogWriter:
             {"command": self.command, "resumed_after_unclean_stop": unclean},
         )
         self._seal(SealKind.OPEN, None)
+        self.drain_inbox()
         log.info("writer_opened", store=str(self.store.root), unclean=unclean)
 
     def close(self) -> None:
         """Seal pending records and write the ``close`` seal."""
+        self.drain_inbox()
         self.append_system("writer_closed", "writer session closed", {"command": self.command})
         self.flush()
         self._seal(SealKind.CLOSE, None)
@@ -235,8 +240,23 @@ class LogWriter:
             )
         )
 
+    def drain_inbox(self) -> int:
+        """Take the events other processes queued in the inbox; returns how many."""
+        events = inbox.pending(self.store)
+        if not events:
+            return 0
+        claimed = inbox.claimed_dir(self.store)
+        claimed.mkdir(exist_ok=True)
+        for ev in events:
+            target = claimed / ev.path.name
+            os.replace(ev.path, target)
+            self._claimed.append(target)
+            self.append_system(ev.event, ev.message, {**ev.attrs, "inbox_file": ev.path.name})
+        return len(events)
+
     def tick(self) -> None:
         """Keep the cadence: seal pending records or a heartbeat when a seal is due."""
+        self.drain_inbox()
         now = self.clock.now_ns()
         interval_ns = int(self.manifest.seal_interval_s * 1e9)
         if self._pending_since_ns is not None and (
@@ -275,6 +295,9 @@ class LogWriter:
         self._pending_bytes = 0
         self._pending_since_ns = None
         self.records_sealed += written.count
+        for path in self._claimed:  # their events are sealed now
+            path.unlink(missing_ok=True)
+        self._claimed.clear()
 
     # ------------------------------------------------------------ sealing
     def _seal(
