@@ -15,8 +15,8 @@ from pathlib import Path
 
 import structlog
 
-from ingest.generic import parse_generic
 from ingest.lines import read_lines
+from ingest.parsers import get_parser
 from logchain.errors import IngestError
 from logchain.segment import RecordBatch
 from logchain.statement import SourceCheckpoint
@@ -79,6 +79,7 @@ def _ingest_one(writer: LogWriter, path: Path, progress: Progress | None) -> Fil
             if same_head and cp.offset <= st.st_size:
                 start = cp.offset
     writer.register_file(info)
+    parser = get_parser("generic")
     count = 0
     with path.open("rb") as fh:
         for lines in read_lines(fh, start, final=True):
@@ -90,7 +91,7 @@ def _ingest_one(writer: LogWriter, path: Path, progress: Progress | None) -> Fil
                     source_offset=lines.offsets,
                     raw=lines.raw,
                     flags=lines.flags,
-                    derived=parse_generic(lines.raw),
+                    derived=parser.parse(lines.raw),
                 )
             )
             writer.tick()
