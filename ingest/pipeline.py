@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -47,6 +47,8 @@ class PipelineCounts:
     records: int = 0
     bytes: int = 0
     system_records: int = 0
+    #: System records by event name (file_rotated, file_truncated, ...).
+    events: Counter[str] = field(default_factory=Counter)
     files: dict[tuple[str, int], FileProgress] = field(default_factory=dict)
 
 
@@ -148,6 +150,7 @@ class Pipeline:
     def _system(self, ev: SystemEvent) -> None:
         self.writer.append_system(ev.event, ev.message, ev.attrs)
         self.counts.system_records += 1
+        self.counts.events[ev.event] += 1
         log.info(ev.event, **{k: v for k, v in ev.attrs.items() if k != "checkpoint"})
 
     def _start(self, op: StartFile) -> None:

@@ -50,6 +50,8 @@ class WatchStatus:
     records: int
     bytes: int
     system_records: int
+    #: System records by event name.
+    events: dict[str, int]
     seals: int
     records_sealed: int
     seconds_since_seal: float
@@ -166,6 +168,7 @@ class Watcher:
             records=c.records,
             bytes=c.bytes,
             system_records=c.system_records,
+            events=dict(c.events),
             seals=self.writer.seals_written,
             records_sealed=self.writer.records_sealed,
             seconds_since_seal=max(0.0, since),

@@ -51,6 +51,7 @@ class RunResult:
             "records": self.status.records,
             "bytes": self.status.bytes,
             "system_records": self.status.system_records,
+            "events": dict(self.status.events),
             "files": [
                 {
                     "path": f.path,
