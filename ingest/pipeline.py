@@ -29,6 +29,9 @@ from logchain.writer import LogWriter
 
 log = structlog.get_logger(__name__)
 
+#: A line_split record lists the offsets of at most this many split lines (all are flagged).
+MAX_LISTED_OFFSETS = 1000
+
 
 @dataclass(slots=True)
 class FileProgress:
@@ -151,7 +154,7 @@ class Pipeline:
         self.writer.append_system(ev.event, ev.message, ev.attrs)
         self.counts.system_records += 1
         self.counts.events[ev.event] += 1
-        log.info(ev.event, **{k: v for k, v in ev.attrs.items() if k != "checkpoint"})
+        log.info(ev.event, **{k: v for k, v in ev.attrs.items() if not isinstance(v, list | dict)})
 
     def _start(self, op: StartFile) -> None:
         key = op.file.key
@@ -192,11 +195,16 @@ class Pipeline:
         progress.records += n
         self.counts.records += n
         self.counts.bytes += len(op.chunk.data)
-        for offset in lines.split_at:
+        if lines.split_at:
+            split = len(lines.split_at)
             self._system(
                 SystemEvent(
                     "line_split",
-                    "a line longer than max_line_bytes was stored as continuation records",
-                    op.file.attrs(offset=offset, max_line_bytes=op.max_line_bytes),
+                    "lines longer than max_line_bytes were stored as continuation records",
+                    op.file.attrs(
+                        lines=split,
+                        offsets=list(lines.split_at[:MAX_LISTED_OFFSETS]),
+                        max_line_bytes=op.max_line_bytes,
+                    ),
                 )
             )
