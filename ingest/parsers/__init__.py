@@ -12,13 +12,14 @@ from types import MappingProxyType
 
 from ingest.parsers.base import Derived, Parser, ParserOptions
 from ingest.parsers.generic import make_generic
+from ingest.parsers.rfc3164 import make_rfc3164
 from logchain.errors import UsageError
 
 __all__ = ["PARSERS", "Derived", "Parser", "ParserOptions", "detect_format", "get_parser"]
 
 #: Every parser, by the name used in configuration (``format = "..."``). Read-only.
 PARSERS: Mapping[str, Callable[[ParserOptions], Parser]] = MappingProxyType(
-    {"generic": make_generic}
+    {"generic": make_generic, "rfc3164": make_rfc3164}
 )
 
 
