@@ -72,6 +72,8 @@ def decode_line(line: bytes) -> tuple[str, str | None]:
     """The line as text without a trailing CR, and an error if it is not valid UTF-8.
 
     Invalid bytes become U+FFFD in the text; the raw bytes are kept by the envelope anyway.
+    Binary data is nearly always invalid UTF-8; a NUL or other control byte in valid UTF-8 is
+    kept in the text as it is (it is representable, and such lines often parse fine).
     """
     try:
         text = line.decode("utf-8")
@@ -81,8 +83,6 @@ def decode_line(line: bytes) -> tuple[str, str | None]:
         err = f"invalid UTF-8 at byte {exc.start}"
     if text.endswith("\r"):
         text = text[:-1]
-    if err is None and "\x00" in text:
-        err = f"binary data (NUL byte at {text.index(chr(0))})"
     return text, err
 
 
@@ -110,6 +110,23 @@ def json_attrs(values: Mapping[str, object]) -> str | None:
         else:
             parts.append(f"{_quote(key)}:{json.dumps(value, ensure_ascii=False, default=str)}")
     return "{" + ",".join(parts) + "}" if parts else None
+
+
+def flatten(value: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+    """Nested JSON objects as one level with dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``).
+
+    Lists stay values. A key that already holds a dot keeps it (the result may then merge two
+    spellings of one name: the first one seen wins).
+    """
+    out: dict[str, object] = {}
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, dict) and item:
+            for k, v in flatten(item, f"{name}.").items():
+                out.setdefault(k, v)
+        else:
+            out.setdefault(name, item)
+    return out
 
 
 def to_int(value: object) -> int | None:

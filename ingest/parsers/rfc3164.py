@@ -84,9 +84,9 @@ class Rfc3164Parser:
         times: list[datetime | None] = []
         extracts: list[Extract | tuple[None, ...]] = []
         for pri, ts, _host, app, _pid, msg in heads:
-            try:
+            if ts in memo:
                 when = memo[ts]
-            except KeyError:
+            else:
                 when = memo[ts] = convert(ts) if ts[:1].isalpha() else parse_iso(ts)
             times.append(when)
             handler = programs.get(app)
@@ -95,9 +95,9 @@ class Rfc3164Parser:
             ext = None
             if handler is not None:
                 key = (handler, msg)
-                try:
+                if key in seen:
                     ext = seen[key]
-                except KeyError:
+                else:
                     ext = seen[key] = _extract(handler, msg)
             if pri:
                 extracts.append(_with_facility(ext, int(pri)))
@@ -167,7 +167,7 @@ def _split_batch(lines: Sequence[bytes]) -> tuple[list[Head], list[str | None]]:
         text = b"\n".join(lines).decode("utf-8")
     except UnicodeDecodeError:
         text = ""
-    if text and "\x00" not in text:
+    if text:
         # A CR that ended a line goes (derived text only); the line count stays the same.
         text = text.replace("\r\n", "\n").removesuffix("\r")
         heads: list[Head] = _BATCH.findall(text)

@@ -115,6 +115,22 @@ def from_epoch(seconds: float) -> datetime | None:
         return None
 
 
+def to_time(value: object) -> datetime | None:
+    """A JSON timestamp: RFC 3339 text, or a Unix time in s, ms, us or ns (told apart by size)."""
+    if isinstance(value, str):
+        if value.replace(".", "", 1).isdigit():
+            return to_time(float(value))
+        return parse_iso(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+        for _ in range(3):
+            if abs(seconds) < 1e11:
+                break
+            seconds /= 1000
+        return from_epoch(seconds)
+    return None
+
+
 def parse_clf(text: str) -> datetime | None:
     """Common Log Format time ``10/Oct/2000:13:55:36 -0700`` as UTC; None if malformed."""
     try:
