@@ -17,8 +17,7 @@ from datetime import datetime
 from typing import Final
 
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, http_outcome, json_attrs, to_derived
-from ingest.parsers.syslog_auth import is_ip
+from ingest.parsers.columns import Fields, decode_line, http_outcome, is_ip, json_attrs, to_derived
 from ingest.parsers.times import parse_clf
 
 NAME: Final = "access"

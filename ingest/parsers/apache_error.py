@@ -15,8 +15,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, to_derived
-from ingest.parsers.syslog_auth import is_ip
+from ingest.parsers.columns import Fields, decode_line, is_ip, to_derived
 from ingest.parsers.times import load_zone, parse_local
 
 NAME: Final = "apache_error"

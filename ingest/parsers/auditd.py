@@ -17,8 +17,7 @@ from ipaddress import IPv6Address
 from typing import Final
 
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, json_attrs, to_derived
-from ingest.parsers.syslog_auth import is_ip
+from ingest.parsers.columns import Fields, decode_line, is_ip, json_attrs, to_derived
 from ingest.parsers.times import from_epoch
 
 NAME: Final = "auditd"

@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from ingest.parsers.columns import Fields, first_present, to_int
-from ingest.parsers.syslog_auth import is_ip
+from ingest.parsers.columns import Fields, first_present, is_ip, to_int
 from ingest.parsers.times import to_time
 
 _USER_KEYS: Final = (

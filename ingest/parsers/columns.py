@@ -8,6 +8,7 @@ columns directly but uses the same decoding and JSON helpers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from json.encoder import encode_basestring
@@ -17,6 +18,7 @@ from typing import Final
 from ingest.parsers.base import Derived
 from logchain.schema import DERIVED_COLUMNS
 
+_IPV4: Final = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}$")
 #: JSON string quoting exactly as json.dumps(ensure_ascii=False) does it (C accelerated).
 _quote: Final = encode_basestring
 
@@ -140,6 +142,15 @@ def to_int(value: object) -> int | None:
     if isinstance(value, str) and value.isdigit() and value.isascii():
         return int(value)
     return None
+
+
+def is_ip(text: str | None) -> bool:
+    """True for an IPv4 dotted quad or anything containing ':' and hex digits (IPv6)."""
+    if not text:
+        return False
+    if _IPV4.match(text):
+        return True
+    return ":" in text and all(c in "0123456789abcdefABCDEF:." for c in text)
 
 
 def http_outcome(status: int | None) -> str:

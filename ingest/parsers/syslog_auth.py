@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Final
 
 from ingest.parsers.columns import dumps as _dumps
-from ingest.parsers.columns import json_attrs
+from ingest.parsers.columns import is_ip, json_attrs
 
 #: (event_type, action, outcome, user, src_ip, src_port, object, attrs JSON text)
 Extract = tuple[str, str, str, str | None, str | None, int | None, str | None, str | None]
@@ -62,7 +62,6 @@ _LOGIN_FAIL: Final = re.compile(
 )
 _LOGIN_OK: Final = re.compile(r"ROOT LOGIN\s+on '?(\S+?)'?(?: FROM '?(\S+?)'?)?$")
 
-_IPV4: Final = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}$")
 
 _METHODS: Final = ("password", "publickey", "none", "keyboard-interactive", "hostbased")
 #: attrs of the common login lines, built once (they are most of a brute-force log).
@@ -86,15 +85,6 @@ def _method_attrs(method: str, invalid: bool, extra: str | None) -> str:
     if extra:
         text = f'{text[:-1]},"key":{encode_basestring(extra)}}}'
     return text
-
-
-def is_ip(text: str | None) -> bool:
-    """True for an IPv4 dotted quad or anything containing ':' and hex digits (IPv6)."""
-    if not text:
-        return False
-    if _IPV4.match(text):
-        return True
-    return ":" in text and all(c in "0123456789abcdefABCDEF:." for c in text)
 
 
 def sshd(msg: str) -> Extract | None:

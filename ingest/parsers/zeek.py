@@ -28,11 +28,11 @@ from ingest.parsers.columns import (
     Fields,
     decode_line,
     http_outcome,
+    is_ip,
     json_attrs,
     to_derived,
     to_int,
 )
-from ingest.parsers.syslog_auth import is_ip
 from ingest.parsers.times import to_time
 
 NAME: Final = "zeek"
