@@ -277,6 +277,22 @@ class TestHeaderVariants:
         assert d["parse_error"][1] is not None
         assert d["parse_error"][2] is None
 
+    def test_mixed_batch_only_odd_lines_fall_back(self):
+        """In one batch, good lines keep the fast split; odd and invalid lines are handled alone."""
+        lines = [
+            b"Dec 10 06:55:46 h sshd[1]: Invalid user a from 1.2.3.4",
+            b"Dec 10 06:55:47 h Microsoft Word[2]: x\r",
+            b"Dec 10 06:55:48 h sshd[3]: bad \xff",
+            b"",
+            b"Dec 10 06:55:49 h sshd[4]: Invalid user b from 1.2.3.5\r",
+        ]
+        d = get_parser("rfc3164", ParserOptions(year=2017)).parse(lines)
+        assert d["app"] == ["sshd", "Microsoft Word", "sshd", None, "sshd"]
+        assert d["pid"] == [1, 2, 3, None, 4]
+        assert d["user"] == ["a", None, None, None, "b"]
+        assert d["message"][1:4] == ["x", "bad \ufffd", ""]
+        assert [e is not None for e in d["parse_error"]] == [False, False, True, True, False]
+
     def test_invalid_utf8_is_flagged_and_still_parsed(self):
         """Invalid UTF-8 sets parse_error, the header is still split."""
         d = parse_one(b"Dec 10 06:55:46 h sshd[1]: bad \xff byte", year=2017)
