@@ -16,6 +16,7 @@ import multiprocessing
 import signal
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -24,6 +25,7 @@ import structlog
 
 from ingest.ops import ForgetFile, Op, Records, StartFile, SystemEvent, UpdateFile
 from ingest.prepare import Prepared, prepare_records
+from logchain.errors import IngestError
 from logchain.segment import RecordBatch
 from logchain.writer import LogWriter
 
@@ -59,6 +61,17 @@ def _ignore_signals() -> None:
     """Worker initializer: only the main process reacts to SIGINT/SIGTERM (and then flushes)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _result(future: Future[Prepared]) -> Prepared:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise IngestError(
+            "a parser worker process stopped unexpectedly (killed, or out of memory)",
+            hint="Check the system log (OOM killer); set workers = 0 in [watch] to parse in "
+            "the main process. Nothing unsealed is lost: it is read again on restart.",
+        ) from exc
 
 
 class Pipeline:
@@ -114,18 +127,21 @@ class Pipeline:
         self.pump(wait=self._inflight > self.max_inflight)
 
     def pump(self, *, wait: bool = False) -> None:
-        """Apply queued operations whose parse is done; with ``wait``, until under the bound."""
+        """Apply queued operations whose parse is done; with ``wait``, until under the bound.
+
+        Raises IngestError if a worker process died (the records stay unsealed, and are read
+        again after a restart).
+        """
         while self._queue:
             op, future = self._queue[0]
-            if future is not None and not future.done():
-                if not wait:
-                    return
-                future.result()
+            if future is not None and not future.done() and not wait:
+                return
+            prepared = _result(future) if future is not None else None
             self._queue.popleft()
             if future is not None:
                 self._inflight -= 1
                 wait = wait and self._inflight > self.max_inflight
-            self._apply(op, future.result() if future is not None else None)
+            self._apply(op, prepared)
 
     def drain(self) -> None:
         """Apply everything queued (waits for the workers)."""
