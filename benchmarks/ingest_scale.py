@@ -28,6 +28,7 @@ from ingest.synth import write_log
 
 BLOCK_LINES = 1_000_000
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def make_input(directory: Path, gib: float) -> Path:
@@ -46,10 +47,10 @@ def make_input(directory: Path, gib: float) -> Path:
     return path
 
 
-def tree_rss(root: int) -> tuple[int, int]:
-    """Resident bytes of ``root`` and of ``root`` plus all its descendants."""
+def tree_usage(root: int) -> dict[int, tuple[int, float]]:
+    """Per process of the tree under ``root`` (itself included): resident bytes, CPU seconds."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    usage: dict[int, tuple[int, float]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -60,29 +61,35 @@ def tree_rss(root: int) -> tuple[int, int]:
             continue
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields[21]) * PAGE
-    total, todo = 0, [root]
+        usage[pid] = (int(fields[21]) * PAGE, (int(fields[11]) + int(fields[12])) / TICKS)
+    tree: dict[int, tuple[int, float]] = {}
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        if pid in usage:
+            tree[pid] = usage[pid]
         todo += children.get(pid, [])
-    return rss.get(root, 0), total
+    return tree
 
 
 class Sampler(threading.Thread):
-    """Samples the RSS of a process and of its process tree, every 0.5 s."""
+    """Samples the RSS of a process and of its process tree, and their CPU, every 0.5 s."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.samples: list[tuple[float, int, int]] = []  # (time, main rss, tree rss)
+        self.cpu: dict[int, float] = {}  # last CPU seconds seen per process of the tree
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.5):
-            main, tree = tree_rss(self.pid)
-            if main:
-                self.samples.append((time.monotonic(), main, tree))
+            tree = tree_usage(self.pid)
+            if self.pid in tree:
+                total = sum(rss for rss, _ in tree.values())
+                self.samples.append((time.monotonic(), tree[self.pid][0], total))
+            for pid, (_, cpu) in tree.items():
+                self.cpu[pid] = max(cpu, self.cpu.get(pid, 0.0))
 
 
 def ingest_once(path: Path, work: Path, workers: int) -> dict[str, object]:
@@ -119,6 +126,7 @@ def ingest_once(path: Path, work: Path, workers: int) -> dict[str, object]:
         "mb_per_s": round(path.stat().st_size / wall / 1e6, 1),
         "cpu_s_main": round(usage.ru_utime + usage.ru_stime, 1),
         "lines_per_cpu_s_main": round(lines / (usage.ru_utime + usage.ru_stime)),
+        "cpu_s_workers": round(sum(c for p, c in sampler.cpu.items() if p != child.pid), 1),
         "reference_s": round(ref, 1),
         "ratio_to_reference": round(wall / ref, 1),
         "peak_rss_main_mib": round(usage.ru_maxrss / 1024),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -68,10 +69,14 @@ def to_arrays(derived: dict[str, list[object]], n: int, parser: Parser) -> dict[
 
 
 def _array(values: Sequence[object], typ: pa.DataType) -> pa.Array[Any]:
-    if pa.types.is_dictionary(typ):
-        arr: pa.Array[Any] = pa.array(values, pa.string()).dictionary_encode()
-        return arr
-    return pa.array(values, typ)
+    if not pa.types.is_dictionary(typ):
+        return pa.array(values, typ)
+    if values and values[0] is not None and values.count(values[0]) == len(values):
+        # One value for the whole batch (parser, parser_version, often app): no hashing.
+        indices = pa.array(np.zeros(len(values), np.int32), pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, pa.array([values[0]], pa.string()))
+    arr: pa.Array[Any] = pa.array(values, pa.string()).dictionary_encode()
+    return arr
 
 
 def _apply_tags(derived: dict[str, pa.Array[Any]], tags: Tags) -> None:
