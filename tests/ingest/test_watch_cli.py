@@ -95,3 +95,20 @@ def test_ingest_without_sources_is_a_usage_error(store: Store, capsys):
     """No FILES and no --config: exit 2 with what to do."""
     assert main(["ingest", "--store", str(store.root)]) == 2
     assert "Give FILES, or --config" in capsys.readouterr().err
+
+
+def test_status_is_logged_when_not_a_terminal(monkeypatch):
+    """Without a terminal, the status goes out as a structured `watch_status` event."""
+    from structlog.testing import capture_logs
+
+    from ingest.watch import WatchStatus
+    from logchain.cli.watch import status_display, status_text
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    status = WatchStatus(2, 10, 500, 3, {"file_opened": 2}, 4, 9, 1.5, 2.0)
+    with capture_logs() as logs, status_display() as show:
+        show(status)
+        show(status)  # within the minute: not repeated
+    assert [e["event"] for e in logs] == ["watch_status"]
+    assert logs[0]["records"] == 10
+    assert status_text(status).startswith("watching 2 files · 10 records")
