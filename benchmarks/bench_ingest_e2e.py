@@ -9,9 +9,9 @@ ratio e2e time / reference time is the figure to compare across machines.
 * ``bench_watch_throughput``: `logchain watch`'s loop following a live file that another thread
   appends to as fast as it can; timed from the first append until the checkpoint in the newest
   seal covers the whole file.
-* ``bench_watch_latency``: lines appended at a steady rate, each carrying its append time; the
-  latency of a line is its segment seal's RFC 3161 time minus its append time (p50/p99/max in
-  ``extra_info``; p99 must stay below 2 x seal_interval).
+* ``bench_watch_latency``: another process appends lines at a steady rate, each carrying its
+  append time; the latency of a line is its segment seal's time minus its append time
+  (p50/p99/max in ``extra_info``; at 2000 lines/s p99 must stay below 2 x seal_interval).
 
 The multi-GB run with peak RSS is ``python -m benchmarks.ingest_scale`` (not part of CI).
 """
@@ -19,6 +19,8 @@ The multi-GB run with peak RSS is ``python -m benchmarks.ingest_scale`` (not par
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -174,46 +176,58 @@ def bench_watch_throughput(benchmark, auth_log: Path, tmp_path: Path) -> None:
     note_ratio(benchmark, auth_log, lines_in(auth_log))
 
 
+#: Appends ``rate`` lines/s to a file for ``seconds``, each line starting with its append time.
+APPENDER = """
+import sys, time
+path, rate, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+with open(path, "ab") as fh:
+    start, sent = time.monotonic(), 0
+    while (elapsed := time.monotonic() - start) < seconds:
+        due = int(elapsed * rate)
+        fh.write(b"".join(b"t=%d line\\n" % time.time_ns() for _ in range(due - sent)))
+        fh.flush()
+        sent = due
+        time.sleep(0.01)
+"""
+
+
 @pytest.mark.benchmark(group="ingest-latency")
-@pytest.mark.parametrize("rate", [2_000])
+@pytest.mark.parametrize("rate", [2_000, 10_000])
 def bench_watch_latency(benchmark, tmp_path: Path, rate: int) -> None:
-    """Append-to-seal latency at a steady rate (lines/s) with a 1 s seal interval."""
-    interval, seconds = 1, 5.0
+    """Append-to-seal latency while another process appends at a steady rate (lines/s)."""
+    interval, seconds = 2, 6.0
 
     def run() -> list[float]:
         store = fresh_store(tmp_path, seal_interval=interval)
         live = tmp_path / f"steady-{time.monotonic_ns()}.log"
         live.write_bytes(b"")
-        with following(store, live, max_age=float(interval)), live.open("ab") as fh:
-            start = time.monotonic()
-            sent = 0
-            while (elapsed := time.monotonic() - start) < seconds:
-                due = int(elapsed * rate)
-                fh.write(b"".join(b"t=%d line\n" % time.time_ns() for _ in range(due - sent)))
-                fh.flush()
-                sent = due
-                time.sleep(0.01)
+        with following(store, live, max_age=float(interval)):
+            args = [sys.executable, "-c", APPENDER, str(live), str(rate), str(seconds)]
+            subprocess.run(args, check=True)
         return latencies(store, live)
 
     lat = benchmark.pedantic(run, rounds=1)
     p99 = statistics.quantiles(lat, n=100)[98]
     benchmark.extra_info.update(
         records=len(lat),
+        rate_lines_per_s=rate,
         seal_interval_s=interval,
         p50_s=round(statistics.median(lat), 3),
         p99_s=round(p99, 3),
         max_s=round(max(lat), 3),
     )
     assert len(lat) >= rate * seconds * 0.9
-    assert p99 < 2 * interval
+    if rate <= 2_000:  # well below throughput on any machine: the cadence alone bounds it
+        assert p99 < 2 * interval
 
 
 def latencies(store: Store, live: Path) -> list[float]:
-    """Per line: RFC 3161 time of the seal of its segment minus the time it was appended."""
+    """Per line: the time its segment's seal was made (the statement's ``sealed_at``; the local
+    TSA's genTime has whole seconds only) minus the time the line was appended."""
     import pyarrow.parquet as pq
 
     catalog = verified_catalog(store, store_verifier(store))
-    sealed_at = {row.segment: row.trusted_time.timestamp() for row in catalog.seals if row.segment}
+    sealed_at = {row.segment: row.sealed_at.timestamp() for row in catalog.seals if row.segment}
     out: list[float] = []
     for seg in catalog.segments:
         table = pq.read_table(seg, columns=["source", "raw"])
