@@ -91,12 +91,21 @@ def glob_escape(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PlannedFile:
-    """A rotated file to read to its end before the live file."""
+    """A rotated file to read to its end before the live file (``device``/``inode``: what the
+    path named when planned; it is checked again once the file is open)."""
 
     path: Path
+    device: int
+    inode: int
     start: int
     reason: Reason
     entry: SourceCheckpoint | None = None
+
+    @classmethod
+    def of(
+        cls, sib: Sibling, start: int, reason: Reason, entry: SourceCheckpoint | None = None
+    ) -> PlannedFile:
+        return cls(sib.path, sib.st.st_dev, sib.st.st_ino, start, reason, entry)
 
 
 @dataclass(slots=True)
@@ -129,12 +138,12 @@ def plan_resume(
     if entries and plan.live_entry is None and claimed:
         oldest = min(s.st.st_mtime_ns for s in siblings if s.path in claimed)
         plan.drain += [
-            PlannedFile(s.path, 0, "missed_rotation")
+            PlannedFile.of(s, 0, "missed_rotation")
             for s in siblings
             if s.path not in claimed and s.st.st_mtime_ns > oldest
         ]
     elif not entries and siblings and backlog():
-        plan.drain = [PlannedFile(s.path, 0, "backlog") for s in siblings]
+        plan.drain = [PlannedFile.of(s, 0, "backlog") for s in siblings]
     order = {s.path: i for i, s in enumerate(siblings)}
     plan.drain.sort(key=lambda p: order[p.path])
     return plan
@@ -161,7 +170,7 @@ def _match_inodes(
             continue
         sib = next((s for s in siblings if s.same_inode(cp) and _holds(s, cp)), None)
         if sib is not None and sib.path not in claimed:
-            claimed[sib.path] = PlannedFile(sib.path, cp.offset, "resumed", cp)
+            claimed[sib.path] = PlannedFile.of(sib, cp.offset, "resumed", cp)
         else:
             pending.append(cp)
     return pending
@@ -179,7 +188,7 @@ def _match_copies(
         holders = [s for s in siblings if _holds(s, cp)]
         free = [s for s in holders if s.path not in claimed]
         if free:
-            claimed[free[0].path] = PlannedFile(free[0].path, cp.offset, "recovered", cp)
+            claimed[free[0].path] = PlannedFile.of(free[0], cp.offset, "recovered", cp)
         elif holders:
             plan.superseded.append(cp)
         else:

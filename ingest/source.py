@@ -36,7 +36,7 @@ from ingest.ops import (
     checkpoint_attrs,
 )
 from ingest.parsers import detect_format, get_parser
-from ingest.resume import PlannedFile, list_siblings, plan_resume
+from ingest.resume import PlannedFile, ResumePlan, list_siblings, plan_resume
 from ingest.split import Chunk
 from ingest.tail import FileTail
 from logchain.errors import IngestError
@@ -46,6 +46,8 @@ log = structlog.get_logger(__name__)
 
 #: Bytes read from one file per poll before the other files get their turn.
 POLL_BUDGET = 16 * 1024 * 1024
+#: Plans made at start before giving up on files that keep rotating under them.
+START_ATTEMPTS = 3
 
 
 @dataclass(slots=True)
@@ -89,14 +91,21 @@ class SourceTail:
         """Resume from this source's checkpoint ``entries`` (see :mod:`ingest.resume`).
 
         ``backlog()`` says whether the source was never read before (asked only when it has no
-        entries and is configured with ``backlog = true``).
+        entries and is configured with ``backlog = true``). Raises IngestError if the files keep
+        changing under the plan (rotated again while it was made).
         """
-        plan = plan_resume(
-            self.live,
-            entries,
-            self.config.rotated,
-            backlog=backlog if self.config.backlog else lambda: False,
-        )
+        wants = backlog if self.config.backlog else lambda: False
+        for _ in range(START_ATTEMPTS):
+            plan = plan_resume(self.live, entries, self.config.rotated, backlog=wants)
+            opened = self._open_plan(plan)
+            if opened is not None:
+                break
+        else:
+            raise IngestError(
+                f"the files of {self.live} kept being rotated while logchain was starting",
+                hint="Start logchain again; nothing was read or stored yet.",
+            )
+        drains, live = opened
         for cp in plan.lost:
             yield SystemEvent(
                 "gap_detected",
@@ -107,28 +116,45 @@ class SourceTail:
             yield ForgetFile(entry_ref(cp))
         for cp in plan.superseded:
             yield ForgetFile(entry_ref(cp))
-        for planned in plan.drain:
-            yield from self._start_drain(planned)
-        if not self.live.exists():
-            return
-        entry = plan.live_entry
-        start = entry.offset if entry is not None else 0
-        tail = self._open(self.live, start)
-        if tail is None:
-            return
-        self.current = tail
-        if entry is not None:
-            event = SystemEvent(
-                "file_resumed", "resumed from the checkpoint", tail.ref.attrs(offset=start)
-            )
-        else:
-            event = self._opened_event(tail, "new")
-        self._deferred = StartFile(tail.ref, start, event)
+        for planned, tail in drains:
+            yield self._start_drain(planned, tail)
+        if live is not None:
+            self.current = live
+            entry = plan.live_entry
+            if entry is not None:
+                attrs = live.ref.attrs(offset=entry.offset)
+                event = SystemEvent("file_resumed", "resumed from the checkpoint", attrs)
+            else:
+                event = self._opened_event(live, "new")
+            self._deferred = StartFile(live.ref, entry.offset if entry else 0, event)
 
-    def _start_drain(self, planned: PlannedFile) -> Iterator[Op]:
-        tail = self._open(planned.path, planned.start)
-        if tail is None:
-            return
+    def _open_plan(
+        self, plan: ResumePlan
+    ) -> tuple[list[tuple[PlannedFile, FileTail]], FileTail | None] | None:
+        """Open every planned file; None (all closed again) if one is not what was planned."""
+        drains: list[tuple[PlannedFile, FileTail]] = []
+        live: FileTail | None = None
+        changed = False
+        for planned in plan.drain:
+            tail = self._open(planned.path, planned.start)
+            if tail is not None:
+                drains.append((planned, tail))
+                ident = tail.reader.identity
+                changed |= (ident.device, ident.inode) != (planned.device, planned.inode)
+        entry = plan.live_entry
+        if self.live.exists():
+            live = self._open(self.live, entry.offset if entry else 0)
+            if live is not None and entry is not None:
+                changed |= not _still(live, entry)
+        if not changed:
+            return drains, live
+        for _, tail in drains:
+            tail.close()
+        if live is not None:
+            live.close()
+        return None
+
+    def _start_drain(self, planned: PlannedFile, tail: FileTail) -> StartFile:
         ref = tail.ref
         attrs = ref.attrs(offset=planned.start, reason=planned.reason)
         entry = planned.entry
@@ -140,8 +166,8 @@ class SourceTail:
                 tail.forget_on_records.append(entry_ref(entry))  # the copy carries on from here
         else:
             event = SystemEvent("file_opened", "reading a rotated file not read before", attrs)
-        yield StartFile(ref, planned.start, event)
         self.draining.append(_Draining(tail, 0.0))
+        return StartFile(ref, planned.start, event)
 
     def _opened_event(self, tail: FileTail, reason: str) -> SystemEvent:
         attrs = tail.ref.attrs(reason=reason, format=self.config.format)
@@ -256,14 +282,21 @@ class SourceTail:
         """The newest rotated file whose head is ours and that holds bytes we have not stored."""
         ident = cur.reader.identity
         committed = cur.splitter.committed
+
+        def ours(head: bytes | None, inode: int) -> bool:
+            fp = ident.fingerprint, ident.fingerprint_len
+            return head is not None and inode != ident.inode and head_matches(head, *fp)
+
         for sib in reversed(list_siblings(self.live, self.config.rotated)):
-            head = sib.head()
-            if head is None or sib.st.st_ino == ident.inode:
+            if not ours(sib.head(), sib.st.st_ino):
                 continue
-            if not head_matches(head, ident.fingerprint, ident.fingerprint_len):
+            if not (sib.compressed or sib.st.st_size > committed):
                 continue
-            if sib.compressed or sib.st.st_size > committed:
-                return self._open(sib.path, committed)
+            copy = self._open(sib.path, committed)
+            if copy is not None and ours(copy.reader.head(), copy.reader.identity.inode):
+                return copy
+            if copy is not None:  # renamed again between listing and opening
+                copy.close()
         return None
 
     # ------------------------------------------------------------ reading
@@ -323,6 +356,13 @@ def entry_ref(cp: SourceCheckpoint) -> FileRef:
     """The file a checkpoint entry describes."""
     identity = FileIdentity(cp.device, cp.file_id, cp.fingerprint, cp.fingerprint_len)
     return FileRef(cp.source, cp.path, identity)
+
+
+def _still(tail: FileTail, cp: SourceCheckpoint) -> bool:
+    """Whether the open ``tail`` is the file ``cp`` describes (same inode, same head)."""
+    ident = tail.reader.identity
+    same = (ident.device, ident.inode) == (cp.device, cp.file_id)
+    return same and head_matches(tail.reader.head(), cp.fingerprint, cp.fingerprint_len)
 
 
 def _names_inode(live: Path, cp: SourceCheckpoint) -> bool:

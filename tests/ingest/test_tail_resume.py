@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ingest.config import WatchSettings
 from ingest.oneshot import ingest_files
+from ingest.ops import StartFile
 from ingest.pipeline import Pipeline
 from ingest.watch import Watcher
 from logchain.store import Store
@@ -151,3 +152,30 @@ def test_backlog_is_read_once(store: Store, tmp_path: Path) -> None:
     run()
     assert stream(store, log) == old2 + old1 + live
     assert len(events(store, "file_truncated")) + len(events(store, "gap_detected")) == 1
+
+
+def test_plan_made_stale_by_another_rotation_is_not_used(store: Store, tmp_path: Path) -> None:
+    """Files renamed between planning and opening are noticed; the plan is made again."""
+    from ingest.resume import plan_resume
+    from ingest.source import SourceTail
+
+    log = tmp_path / "app.log"
+    write(log, range(10))
+    ingest(store, log)
+    log.rename(tmp_path / "app.log.1")
+    write(log, range(10, 20))
+    with open_writer(store) as writer:
+        entries = writer.checkpoint()
+    tail = SourceTail(source(log), log, rotate_wait=0.0)
+    plan = plan_resume(log, entries, tail.config.rotated, backlog=lambda: False)
+    assert [p.path.name for p in plan.drain] == ["app.log.1"]
+    (tmp_path / "app.log.1").rename(tmp_path / "app.log.2")
+    log.rename(tmp_path / "app.log.1")
+    write(log, range(20, 30))
+    assert tail._open_plan(plan) is None
+    starts = [op for op in tail.start(entries, lambda: False) if isinstance(op, StartFile)]
+    assert [(Path(op.file.path).name, op.event.attrs["reason"]) for op in starts] == [
+        ("app.log.2", "resumed"),
+        ("app.log.1", "missed_rotation"),
+    ]
+    tail.close()
