@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ingest.config import SourceConfig
+from ingest.parsers import PARSERS
 from ingest.watch import WatchStatus
 from logchain.cli._common import json_option, print_json, progress_bar
 from logchain.cli.config import AppConfig, Overrides, apply_overrides, load_config
@@ -40,7 +41,8 @@ from logchain.errors import UsageError
     "log_format",
     default="auto",
     show_default=True,
-    help="Format of FILES (a parser name, or auto).",
+    type=click.Choice(["auto", *sorted(PARSERS)]),
+    help="Format of FILES (auto: detected per file from its first lines).",
 )
 @click.option(
     "--tsa",
