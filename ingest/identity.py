@@ -40,9 +40,6 @@ class FileIdentity:
         head = head[:HEAD_BYTES]
         return cls(device, inode, hash_head(head), len(head))
 
-    def same_inode(self, cp: SourceCheckpoint) -> bool:
-        return self.device == cp.device and self.inode == cp.file_id
-
     def to_attrs(self) -> dict[str, object]:
         """The identity as system-record attributes."""
         return {
