@@ -113,7 +113,10 @@ class Pipeline:
 
     # ------------------------------------------------------------ queue
     def submit(self, op: Op) -> None:
-        """Queue ``op``; applied at once when parsing inline, else when its turn comes."""
+        """Queue ``op``; applied at once when parsing inline, else when its turn comes.
+
+        Raises what :meth:`pump` and the writer raise (IngestError, SealingError, StorageError).
+        """
         if self._pool is None:
             self._apply(op, None)
             return

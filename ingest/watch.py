@@ -97,7 +97,12 @@ class Watcher:
     def run(
         self, *, follow: bool, on_status: StatusCallback | None = None, status_every: float = 1.0
     ) -> WatchStatus:
-        """Ingest until stopped (``follow``) or until every file is read to its end."""
+        """Ingest until stopped (``follow``) or until every file is read to its end.
+
+        Raises what the writer raises when a seal cannot be made (SealingError, StorageError)
+        and IngestError if a parser worker dies; what was read but not sealed is read again
+        from the checkpoint on the next start.
+        """
         started = self.monotonic()
         observer = None
         if follow:

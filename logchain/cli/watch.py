@@ -70,7 +70,11 @@ def run_ingest(
     config: AppConfig, command: str, *, follow: bool, on_status: StatusCallback | None
 ) -> RunResult:
     """Open the configured store's writer and run the shared ingest loop on its sources;
-    returns once every file is read (one-shot) or a stop signal came (``follow``)."""
+    returns once every file is read (one-shot) or a stop signal came (``follow``).
+
+    Raises ConfigError (no store, wrong seal_interval), StoreLocked (another writer runs),
+    SealingError/StorageError (a seal could not be made) and IngestError (a worker died).
+    """
     store = config.require_store()
     config.check_store(store)
     interval = store.manifest().seal_interval_s
