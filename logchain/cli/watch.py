@@ -27,6 +27,7 @@ from logchain.cli._common import err_console, json_option, print_json
 from logchain.cli.config import AppConfig, Overrides, apply_overrides, load_config
 from logchain.cli.wiring import store_sealer, store_verifier
 from logchain.clock import SystemClock
+from logchain.errors import ConfigError
 from logchain.writer import LogWriter
 
 log = structlog.get_logger(__name__)
@@ -197,6 +198,12 @@ def watch_cmd(
         load_config(config_path),
         Overrides(store_path, tsa_urls, key, polling, workers, max_records, max_age),
     )
+    if not config.sources:
+        raise ConfigError(
+            "there is nothing to watch: add a [[source]] table with a path",
+            path=config_path,
+            key="source",
+        )
     with status_display() as show:
         result = run_ingest(
             config, f"logchain watch --config {config_path}", follow=True, on_status=show

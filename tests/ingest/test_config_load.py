@@ -168,3 +168,10 @@ def test_cli_reports_config_errors_with_exit_code_2(
     assert "watch.observer" in err
     assert str(path.name) in err
     assert "docs/CONFIG.md" in err
+
+
+def test_watch_needs_a_source(tmp_path: Path, store: Store, capsys: pytest.CaptureFixture[str]):
+    """A configuration without [[source]] is refused by `logchain watch` (exit 2)."""
+    path = write(tmp_path, f"store = '{store.root}'\n")
+    assert main(["watch", "--config", str(path)]) == EXIT_USAGE
+    assert "nothing to watch" in capsys.readouterr().err
