@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import random
+import statistics
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -141,3 +144,21 @@ def fresh_store(tmp_path: Path, bench_store_template: Path) -> Callable[[], Stor
         return Store(dest)
 
     return make
+
+
+def record_reference(benchmark: Any, reference: Callable[[], object], *, rounds: int = 5) -> None:
+    """Time ``reference`` in the same run (outside the timed call) and store it with the ratio.
+
+    ``extra_info["reference_median_s"]`` is the reference's median; ``ratio_to_reference`` is
+    the benchmark's median over it (absent with ``--benchmark-disable``, which times nothing).
+    """
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        reference()
+        times.append(time.perf_counter() - start)
+    ref = statistics.median(times)
+    benchmark.extra_info["reference_median_s"] = ref
+    stats = getattr(benchmark, "stats", None)
+    if stats is not None and ref > 0:
+        benchmark.extra_info["ratio_to_reference"] = stats.stats.median / ref
