@@ -42,9 +42,20 @@ def _register() -> None:
     from logchain.cli.init import init_cmd
     from logchain.cli.prove import prove_cmd, verify_proof_cmd
     from logchain.cli.sql import sql_cmd
+    from logchain.cli.timestamp import timestamp_cmd
     from logchain.cli.verify import verify_cmd
 
-    for cmd in (init_cmd, ingest_cmd, verify_cmd, prove_cmd, verify_proof_cmd, sql_cmd, demo_cmd):
+    commands = (
+        init_cmd,
+        ingest_cmd,
+        verify_cmd,
+        prove_cmd,
+        verify_proof_cmd,
+        sql_cmd,
+        timestamp_cmd,
+        demo_cmd,
+    )
+    for cmd in commands:
         cli.add_command(cmd)
 
 
