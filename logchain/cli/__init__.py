@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: ", end="", markup=True)
-        err_console.print(exc.diagnostics(), markup=False, highlight=False)
+        err_console.print(exc.diagnostics(), markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
     except click.exceptions.Abort:
         err_console.print("aborted")
