@@ -100,20 +100,42 @@ class SegmentHasher:
 
 
 class HashingSink:
-    """A write-only file object for pyarrow that also hands every write to a hasher."""
+    """A write-only file object for pyarrow that also hands every write to a hasher.
 
-    def __init__(self, fh: BinaryIO, hasher: SegmentHasher) -> None:
+    Writes are passed on in pieces of at least ``feed_bytes`` (Parquet writes many tiny page
+    headers; waking the hashing thread for each would cost more than hashing them).
+    Call :meth:`finish` after the Parquet writer is closed so the last bytes are hashed.
+    """
+
+    def __init__(self, fh: BinaryIO, hasher: SegmentHasher, *, feed_bytes: int = 1 << 20) -> None:
         self._fh = fh
         self._hasher = hasher
+        self._feed_bytes = feed_bytes
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
         self._pos = 0
         self.closed = False
 
     def write(self, data: bytes | memoryview) -> int:
         chunk = bytes(data)
         self._fh.write(chunk)
-        self._hasher.feed(chunk)
         self._pos += len(chunk)
+        self._pending.append(chunk)
+        self._pending_bytes += len(chunk)
+        if self._pending_bytes >= self._feed_bytes:
+            self._feed()
         return len(chunk)
+
+    def finish(self) -> None:
+        """Hand over the bytes still held back (the footer, at least)."""
+        self._feed()
+
+    def _feed(self) -> None:
+        if self._pending:
+            data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+            self._hasher.feed(data)
+            self._pending = []
+            self._pending_bytes = 0
 
     def tell(self) -> int:
         return self._pos

@@ -27,7 +27,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -241,6 +240,7 @@ def _write_parquet(
                 writer.add_key_value_metadata({META_PREFIX + k: v for k, v in footer.items()})
             finally:
                 writer.close()
+            sink.finish()
     except (OSError, pa.ArrowException) as exc:
         raise StorageError(f"could not write segment: {exc}", path=final) from exc
     return tree
@@ -253,7 +253,8 @@ def _parser_versions(table: pa.Table) -> dict[str, str]:
         p_keys, p_names = _dictionary_keys(batch.column(0))
         v_keys, v_names = _dictionary_keys(batch.column(1))
         width = len(v_names) + 1
-        for code in np.unique(p_keys.astype(np.int64) * width + v_keys).tolist():
+        codes = pc.unique(pc.add(pc.multiply(p_keys.cast(pa.int64()), width), v_keys))
+        for code in codes.to_pylist():
             pairs.add((p_names[code // width], v_names[code % width]))
     out: dict[str, str] = {}
     for name, version in sorted(pairs):
@@ -261,11 +262,11 @@ def _parser_versions(table: pa.Table) -> dict[str, str]:
     return out
 
 
-def _dictionary_keys(arr: pa.Array[Any]) -> tuple[np.ndarray, list[str]]:
+def _dictionary_keys(arr: pa.Array[Any]) -> tuple[Any, list[str]]:
     """Integer keys per row and the values they stand for (dictionary-encodes plain strings)."""
     encoded: Any = arr if pa.types.is_dictionary(arr.type) else arr.dictionary_encode()
     values = [str(v) for v in encoded.dictionary.to_pylist()]
-    return encoded.indices.to_numpy(zero_copy_only=False), values
+    return encoded.indices, values
 
 
 def _iso(value: object) -> str | None:
