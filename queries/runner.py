@@ -1,0 +1,72 @@
+"""Runs detections on an explicit DuckDB connection and turns their rows into findings.
+
+>>> # con = queries.connection.connect(inputs); rules = load_rules()
+>>> # findings = run_rules(con, rules, {}, run_id="r1").findings
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+import structlog
+
+from logchain.errors import QueryError
+from queries.connection import run_query
+from queries.findings import FINDINGS_SCHEMA, RuleIdentity, findings_table, sort_findings
+from queries.receipt import QuerySpec
+from queries.rules import ParamValue, Rule
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DetectResult:
+    findings: pa.Table
+    specs: tuple[QuerySpec, ...]
+
+
+def run_rule(
+    con: duckdb.DuckDBPyConnection, rule: Rule, params: Mapping[str, ParamValue], *, run_id: str
+) -> pa.Table:
+    """Findings of one rule. Raises QueryError naming the rule if its SQL fails."""
+    started = time.perf_counter()
+    result = run_query(con, rule.sql, dict(params), detection=rule.id)
+    identity = RuleIdentity(rule.id, rule.title, rule.clause.value, rule.severity.value)
+    try:
+        table = findings_table(identity, run_id, result)
+    except ValueError as exc:
+        raise QueryError(str(exc), detection=rule.id) from exc
+    log.info(
+        "detection_ran",
+        rule=rule.id,
+        findings=table.num_rows,
+        seconds=round(time.perf_counter() - started, 4),
+    )
+    return table
+
+
+def run_rules(
+    con: duckdb.DuckDBPyConnection,
+    rules: Sequence[Rule],
+    overrides: Mapping[str, Mapping[str, str | ParamValue]],
+    *,
+    run_id: str,
+) -> DetectResult:
+    """Run ``rules`` with per-rule parameter ``overrides`` (rule id -> name -> value)."""
+    tables: list[pa.Table] = []
+    specs: list[QuerySpec] = []
+    for rule in rules:
+        params = rule.bind(overrides.get(rule.id))
+        tables.append(run_rule(con, rule, params, run_id=run_id))
+        specs.append(QuerySpec(rule.id, rule.sql, params))
+    findings = pa.concat_tables(tables) if tables else FINDINGS_SCHEMA.empty_table()
+    return DetectResult(sort_findings(findings), tuple(specs))
+
+
+def result_without_run(findings: pa.Table) -> pa.Table:
+    """The findings as hashed in a receipt: without the run id, which only names the run."""
+    return findings.drop_columns(["run_id"])
