@@ -125,3 +125,12 @@ def read_findings(paths: Sequence[Path]) -> pa.Table:
     if not paths:
         return FINDINGS_SCHEMA.empty_table()
     return pa.concat_tables([pq.read_table(p).cast(FINDINGS_SCHEMA) for p in paths])
+
+
+def evidence_of(paths: Sequence[Path], finding: str) -> list[int] | None:
+    """The evidence record indices of finding ``finding`` (None if no file holds it)."""
+    table = read_findings(paths)
+    for row in table.select(["finding_id", "evidence"]).to_pylist():
+        if row["finding_id"] == finding:
+            return [int(i) for i in row["evidence"] or []]
+    return None

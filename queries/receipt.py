@@ -104,11 +104,13 @@ class Receipt:
     versions: Mapping[str, str]
     result: ResultRef
     run_id: str = ""
+    seals_through: int = -1
 
     def to_payload(self) -> bytes:
         predicate = {
             "kind": self.kind,
             "run_id": self.run_id,
+            "seals_through": self.seals_through,
             "log_id": self.log_id,
             "created_at": self.created_at,
             "window": self.window.to_json(),
@@ -139,6 +141,7 @@ class Receipt:
             receipt = cls(
                 kind=p["kind"],
                 run_id=str(p.get("run_id", "")),
+                seals_through=int(p.get("seals_through", -1)),
                 log_id=str(p["log_id"]),
                 created_at=str(p["created_at"]),
                 window=TimeWindow.from_json(p["window"]),

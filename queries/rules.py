@@ -68,10 +68,12 @@ class Rule:
     params: tuple[Param, ...]
     false_positives: str
     sql: str
+    #: The whole file (header and SQL): what a receipt embeds and hashes.
+    text: str
 
     @property
-    def sql_sha256(self) -> str:
-        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def bind(
         self, overrides: Mapping[str, str | ParamValue] | None = None
@@ -112,6 +114,21 @@ def convert(typ: ParamType, value: str | ParamValue, *, where: str) -> ParamValu
         raise UsageError(f"parameter {where}: {value!r} is not {typ} ({exc})") from None
 
 
+def typed_params(values: Mapping[str, object], *, where: str) -> dict[str, ParamValue]:
+    """Parameter values read back from JSON. Raises QueryError for a value of another type."""
+    out: dict[str, ParamValue] = {}
+    for name, value in values.items():
+        if isinstance(value, bool | int | float | str):
+            out[name] = value
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out[name] = [str(v) for v in value]
+        else:
+            raise QueryError(
+                f"parameter {name} has an unsupported value {value!r}", detection=where
+            )
+    return out
+
+
 def parse_rule(rule_id: str, text: str) -> Rule:
     """Parse one detection file. Raises QueryError naming the rule and the header key."""
     fields: dict[str, str] = {}
@@ -141,10 +158,12 @@ def parse_rule(rule_id: str, text: str) -> Rule:
             raise QueryError(f"header line {content!r} is not 'key: value'", detection=rule_id)
         key = k.strip()
         fields[key] = v.strip()
-    return _build(rule_id, fields, tuple(params), "\n".join(body).strip() + "\n")
+    return _build(rule_id, fields, tuple(params), "\n".join(body).strip() + "\n", text)
 
 
-def _build(rule_id: str, fields: dict[str, str], params: tuple[Param, ...], sql: str) -> Rule:
+def _build(
+    rule_id: str, fields: dict[str, str], params: tuple[Param, ...], sql: str, text: str
+) -> Rule:
     def need(k: str) -> str:
         if not fields.get(k):
             raise QueryError(f"the header has no {k!r}", detection=rule_id)
@@ -174,6 +193,7 @@ def _build(rule_id: str, fields: dict[str, str], params: tuple[Param, ...], sql:
         params=params,
         false_positives=need("false_positives"),
         sql=sql,
+        text=text,
     )
 
 

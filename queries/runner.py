@@ -18,7 +18,7 @@ from logchain.errors import QueryError
 from queries.connection import run_query
 from queries.findings import FINDINGS_SCHEMA, RuleIdentity, findings_table, sort_findings
 from queries.receipt import QuerySpec
-from queries.rules import ParamValue, Rule
+from queries.rules import ParamValue, Rule, parse_rule, typed_params
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +62,7 @@ def run_rules(
     for rule in rules:
         params = rule.bind(overrides.get(rule.id))
         tables.append(run_rule(con, rule, params, run_id=run_id))
-        specs.append(QuerySpec(rule.id, rule.sql, params))
+        specs.append(QuerySpec(rule.id, rule.text, params))
     findings = pa.concat_tables(tables) if tables else FINDINGS_SCHEMA.empty_table()
     return DetectResult(sort_findings(findings), tuple(specs))
 
@@ -70,3 +70,15 @@ def run_rules(
 def result_without_run(findings: pa.Table) -> pa.Table:
     """The findings as hashed in a receipt: without the run id, which only names the run."""
     return findings.drop_columns(["run_id"])
+
+
+def rerun_specs(
+    con: duckdb.DuckDBPyConnection, specs: Sequence[QuerySpec], *, run_id: str
+) -> pa.Table:
+    """Findings of rules as a receipt recorded them (full rule text and parameter values)."""
+    tables = [
+        run_rule(con, parse_rule(q.id, q.sql), typed_params(q.params, where=q.id), run_id=run_id)
+        for q in specs
+    ]
+    findings = pa.concat_tables(tables) if tables else FINDINGS_SCHEMA.empty_table()
+    return sort_findings(findings)
