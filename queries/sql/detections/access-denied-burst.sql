@@ -14,7 +14,7 @@
 WITH hits AS (
     SELECT coalesce(src_ip, "user", host, source) AS entity, ts, "index"
     FROM events
-    WHERE http_status IN (401, 403)
+    WHERE source <> 'logchain' AND (http_status IN (401, 403)
        OR attrs ->> '$.res' IN ('failed', 'fail')
        OR lower(coalesce(message, '')) LIKE '%permission denied%'
        OR lower(coalesce(message, '')) LIKE '%access denied%'
@@ -22,7 +22,7 @@ WITH hits AS (
        OR (lower(coalesce(app, '')) = 'sudo'
            AND (lower(coalesce(message, '')) LIKE '%authentication failure%'
                 OR lower(coalesce(message, '')) LIKE '%incorrect password%'
-                OR lower(coalesce(message, '')) LIKE '%not in sudoers%'))
+                OR lower(coalesce(message, '')) LIKE '%not in sudoers%')))
 ),
 windows AS (
     SELECT entity, ts, "index",

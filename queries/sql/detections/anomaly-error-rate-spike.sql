@@ -15,7 +15,7 @@
 WITH errors AS (
     SELECT coalesce(host, '') || '/' || coalesce(app, source) AS entity, ts, "index"
     FROM events
-    WHERE is_error_severity(severity)
+    WHERE is_error_severity(severity) AND source <> 'logchain'
 ),
 per_window AS (
     SELECT entity, window_start(ts, $window_s) AS w, count(*) AS n, list("index") AS members

@@ -16,6 +16,7 @@ WITH base AS (
            lower(coalesce(object, '') || ' ' || coalesce(message, '')) AS what,
            coalesce(bytes_out, 0) AS bytes_out
     FROM events
+    WHERE source <> 'logchain'
 ),
 archives AS (
     SELECT "index", ts, entity

@@ -2,7 +2,7 @@
 -- title: DNS names with labels long enough to suggest tunnelling
 -- severity: high
 -- clause: G2.7
--- description: DNS queries (event type dns, or a query attribute) whose longest label has at
+-- description: DNS queries (event type dns, a DNS server's log, or an ECS question name) whose longest label has at
 --   least min_label_length characters, or whose whole name has at least min_name_length.
 --   Grouped per source entity and parent domain (the last two labels); count is the number of
 --   such queries; detail gives the longest label seen.
@@ -14,9 +14,10 @@ WITH q AS (
     SELECT "index", ts, coalesce(src_ip, host, "user") AS entity,
            lower(rtrim(coalesce(attrs ->> '$.query', attrs ->> '$.dns.question.name', object), '.')) AS name
     FROM events
-    WHERE lower(coalesce(event_type, '')) = 'dns'
-       OR attrs ->> '$.query' IS NOT NULL
-       OR attrs ->> '$.dns.question.name' IS NOT NULL
+    WHERE source <> 'logchain'
+      AND (lower(coalesce(event_type, '')) = 'dns'
+           OR lower(coalesce(app, '')) IN ('dns', 'named', 'dnsmasq', 'unbound', 'zeek_dns')
+           OR attrs ->> '$.dns.question.name' IS NOT NULL)
 ),
 measured AS (
     SELECT *,

@@ -15,6 +15,7 @@ WITH base AS (
            lower(coalesce(message, '')) AS msg,
            coalesce(object, '') AS obj
     FROM events
+    WHERE source <> 'logchain'
 ),
 kinds AS (
     SELECT "index", ts, entity,

@@ -19,6 +19,7 @@ WITH base AS (
            lower(coalesce(object, '') || ' ' || coalesce(attrs ->> '$.cmd', '') || ' '
                  || coalesce(message, '')) AS what
     FROM events
+    WHERE source <> 'logchain'
 ),
 reasons AS (
     SELECT "index", ts, coalesce(attrs ->> '$.uid_name', "user", host, '?') AS actor,
