@@ -6,7 +6,8 @@
 --   auditd uid between 1 and 999), sudo refusals (not in sudoers, incorrect password
 --   attempts), and commands or objects that touch credential stores or set set-uid bits
 --   (/etc/shadow, /etc/sudoers, /etc/gshadow, chmod u+s / 4755). Findings are grouped per
---   acting user (else host) and fixed window of window_s seconds; detail lists the reasons.
+--   actor (the auditd uid when there is one, else the user, else the host) and fixed window
+--   of window_s seconds; detail lists the reasons.
 -- param window_s (integer) = 3600: Fixed window that groups one actor's attempts, in seconds.
 -- param service_accounts (text_list) = www-data,apache,nginx,nobody,daemon,mysql,postgres,tomcat,httpd,ftp: Accounts that should never switch user.
 -- false_positives: Deployment tooling that runs sudo from a service account by design;
@@ -22,7 +23,8 @@ WITH base AS (
     WHERE source <> 'logchain'
 ),
 reasons AS (
-    SELECT "index", ts, coalesce(attrs ->> '$.uid_name', "user", host, '?') AS actor,
+    SELECT "index", ts,
+           coalesce(attrs ->> '$.uid_name', 'uid=' || CAST(uid AS VARCHAR), "user", host, '?') AS actor,
            CASE
                WHEN regexp_matches(prog, '(^|/|\s)(su|sudo)(\s|$)')
                     AND (list_contains($service_accounts, lower(coalesce(attrs ->> '$.uid_name', "user", '')))
