@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 @pytest.fixture(scope="session")
 def sample_store(
     tmp_path_factory: pytest.TempPathFactory, _template_store: Path
-) -> Iterator[Callable[..., Store]]:
+) -> Callable[..., Store]:
     """``sample_store("openssh", "tomcat")``: one sealed store holding those real samples."""
     made: dict[tuple[str, ...], Store] = {}
 
@@ -70,4 +70,4 @@ def sample_store(
         made[names] = write_batches(Store(dest), batches)
         return made[names]
 
-    yield make
+    return make
