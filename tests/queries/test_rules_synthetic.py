@@ -79,7 +79,8 @@ class TestSequences:
         rows = [_fail(0), _fail(1), _fail(2), _ok(3), _fail(4), _fail(5), _ok(6)]
         write_rows(store, rows)
         (f,) = findings(store, "auth-success-after-failures", min_failures=3)
-        assert f["count"] == 3 and len(f["evidence"]) == 4
+        assert f["count"] == 3
+        assert len(f["evidence"]) == 4
         assert len(findings(store, "auth-success-after-failures", min_failures=2)) == 2
 
     def test_failures_older_than_the_window_do_not_count(self, store):
@@ -98,7 +99,8 @@ class TestSequences:
             ],
         )
         (f,) = findings(store, "auth-new-source-for-user")
-        assert f["entity"] == "ann" and '"src_ip":"10.0.0.2"' in f["detail"]
+        assert f["entity"] == "ann"
+        assert '"src_ip":"10.0.0.2"' in f["detail"]
         assert findings(store, "auth-new-source-for-user", min_prior_logins=2) == []
 
     def test_archive_then_upload_by_same_entity(self, store):
@@ -127,7 +129,8 @@ class TestSequences:
             ],
         )
         (f,) = findings(store, "exfil-archive-then-transfer")
-        assert f["entity"] == "h1" and len(f["evidence"]) == 2
+        assert f["entity"] == "h1"
+        assert len(f["evidence"]) == 2
 
 
 class TestLists:
@@ -158,7 +161,8 @@ class TestLists:
             ],
         )
         (f,) = findings(store, "exfil-dns-tunnel-labels")
-        assert f["entity"] == "10.0.0.4 -> example.com" and f["count"] == 1
+        assert f["entity"] == "10.0.0.4 -> example.com"
+        assert f["count"] == 1
         assert (
             len(findings(store, "exfil-dns-tunnel-labels", min_label_length=49)[0]["evidence"]) == 2
         )
@@ -187,7 +191,9 @@ class TestHostsAndTime:
             ],
         )
         (f,) = findings(store, "exfil-removable-media")
-        assert f["count"] == 2 and '"mount"' in f["detail"] and '"write"' in f["detail"]
+        assert f["count"] == 2
+        assert '"mount"' in f["detail"]
+        assert '"write"' in f["detail"]
 
     def test_weekend_transfer(self, store):
         """Saturday noon is off hours only when weekends count."""
@@ -201,7 +207,8 @@ class TestHostsAndTime:
         rows += [{"event_time": at(60 * 29 + 7200 + 60 * i), "host": "m1"} for i in range(5)]
         write_batches(store, [rows_batch("meter.log", rows)])
         (f,) = findings(store, "anomaly-source-silent")
-        assert f["entity"] == "meter.log@m1" and f["count"] == 7200
+        assert f["entity"] == "meter.log@m1"
+        assert f["count"] == 7200
         until = at(60 * 29 + 7200 + 240 + 7200)
         found = findings(store, "anomaly-source-silent", window=TimeWindow(at(0), until))
         assert sorted(x["count"] for x in found) == [7200, 7200]
@@ -228,4 +235,5 @@ class TestHostsAndTime:
         rows += [{"event_time": at(90_000 + i), "event_type": "config_change"} for i in range(5)]
         write_rows(store, rows, source="app.log")
         (f,) = findings(store, "anomaly-rare-event-type", max_count=2, learning_s=86400)
-        assert f["entity"] == "app.log:config_change" and '"new":true' in f["detail"]
+        assert f["entity"] == "app.log:config_change"
+        assert '"new":true' in f["detail"]
