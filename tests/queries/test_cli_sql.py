@@ -101,7 +101,13 @@ class TestSql:
         secret = tmp_path / "secret.csv"
         secret.write_text("a\n1\n")
         code, _, err = run(
-            capsys, "sql", "--store", store.root, f"SELECT * FROM read_csv('{secret}')"
+            capsys,
+            "sql",
+            "--store",
+            store.root,
+            "SELECT * FROM read_csv($path)",
+            "-p",
+            f"path={secret}",
         )
         assert code == 3
         assert "QueryError" in err
@@ -195,7 +201,7 @@ class TestTimePruning:
     def test_records_without_event_time_use_ingest_time(self, store, capsys):
         """A record with no parsed time is found by the time it was ingested."""
         write_rows(store, [{"message": "no time here"}])
-        code, out, _ = run(
+        _, out, _ = run(
             capsys,
             "sql",
             "--store",
