@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
+import click
 import structlog
 
 from logchain import inbox
 from logchain.cli.wiring import store_sealer, store_verifier
 from logchain.clock import SystemClock
+from logchain.errors import SealingError, StorageError, UsageError
 from logchain.store import Store
 from logchain.writer import LogWriter
 
@@ -32,10 +34,19 @@ def query_attrs(text: str) -> dict[str, object]:
     }
 
 
-def submit_access(store: Store, event: str, message: str, attrs: Mapping[str, object]) -> None:
-    """Queue the access record (sealed later by :func:`seal_pending`)."""
+def submit_access(store: Store, event: str, message: str, attrs: Mapping[str, object]) -> bool:
+    """Queue the access record (sealed later by :func:`seal_pending`).
+
+    A read-only copy (an evidence pack on write-protected media) cannot take the record: that
+    is said on stderr, and the query's own result is not withheld.
+    """
     tail = store.last_seal_index()
-    inbox.submit(store, SystemClock(), event, message, {**attrs, "store_last_seal": tail})
+    try:
+        inbox.submit(store, SystemClock(), event, message, {**attrs, "store_last_seal": tail})
+    except (StorageError, OSError) as exc:
+        _warn(f"the access record could not be queued in {store.root}: {exc}")
+        return False
+    return True
 
 
 def seal_pending(store: Store) -> bool:
@@ -52,12 +63,23 @@ def seal_pending(store: Store) -> bool:
         with writer:
             pass
 
-    sealed = inbox.drain_now(drain)
+    try:
+        sealed = inbox.drain_now(drain)
+    except (UsageError, SealingError, StorageError) as exc:
+        # An evidence copy has no signing key: the record waits in its inbox until a writer
+        # with the key runs there; the copy's own seals are untouched.
+        _warn(f"the access record is queued but not sealed ({exc.message})")
+        return False
     log.info("access_records_sealed" if sealed else "access_records_left_to_daemon")
     return sealed
 
 
+def _warn(text: str) -> None:
+    log.warning("access_record_not_sealed", reason=text)
+    click.echo(f"warning: {text}", err=True)
+
+
 def record_access(store: Store, event: str, message: str, attrs: Mapping[str, object]) -> None:
     """Queue one access record and seal it (or leave it to the daemon)."""
-    submit_access(store, event, message, attrs)
-    seal_pending(store)
+    if submit_access(store, event, message, attrs):
+        seal_pending(store)
