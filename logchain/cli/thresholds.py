@@ -141,7 +141,9 @@ def apply_cmd(store_path: Path, bundle_path: Path) -> None:
             "(a replayed or stale change)",
             attrs,
         )
-    write_once(threshold_file(store, serial), data, mode=0o444)
+    target = threshold_file(store, serial)
+    target.parent.mkdir(exist_ok=True)
+    write_once(target, data, mode=0o444)
     record_access(
         store,
         "thresholds_applied",
