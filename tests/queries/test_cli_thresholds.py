@@ -56,7 +56,7 @@ class TestApply:
             store, [{"event_time": at(i), "user": "ann", "action": "sudo"} for i in range(3)]
         )
         assert _apply(capsys, store, _sign(capsys, store, tmp_path, 1))[0] == 0
-        code, out, _ = run(capsys, "thresholds", "show", "--store", store.root)
+        _, out, _ = run(capsys, "thresholds", "show", "--store", store.root)
         assert "serial 1" in out
         assert "at most 2 per 60 s" in out
         _code, out, _ = run(
@@ -116,14 +116,16 @@ class TestApply:
         assert code == 2
         assert "threshold-admin" in err
 
-    def test_change_for_another_store_is_refused(self, store, capsys, tmp_path, _template_store):
+    def test_change_for_another_store_is_refused(self, store, capsys, tmp_path, request):
         """A change signed for one store does not apply to another."""
         import shutil
+
+        template = request.getfixturevalue("_template_store")
 
         from logchain.store import Manifest, Store
 
         other = Store(tmp_path / "other")
-        shutil.copytree(_template_store, other.root)
+        shutil.copytree(template, other.root)
         m = other.manifest()
         (other.root / "logchain.json").write_text(
             __import__("json").dumps(
@@ -152,11 +154,13 @@ class TestValidation:
             ("serial = 1\nbogus = 2", "bogus"),
             ('serial = 1\n[[data_value]]\nrequest_type = "*"\nfield = "x"\nmax = 1', "field"),
             (
-                'serial = 1\n[[data_value]]\nrequest_type = "*"\nfield = "bytes_out"\nmin = 5\nmax = 1',
+                'serial = 1\n[[data_value]]\nrequest_type = "*"\nfield = "bytes_out"\n'
+                "min = 5\nmax = 1",
                 "min",
             ),
             (
-                'serial = 1\n[[critical_command]]\nname = "a"\nmatch = "b"\nwindow_s = 0\nmax_total = 1',
+                'serial = 1\n[[critical_command]]\nname = "a"\nmatch = "b"\n'
+                "window_s = 0\nmax_total = 1",
                 "window_s",
             ),
             ("serial = [", "TOML"),
