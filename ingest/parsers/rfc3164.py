@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Final
@@ -73,36 +73,34 @@ class Rfc3164Parser:
     clock: BsdClock
     name: str = NAME
     version: str = VERSION
+    #: PROGRAMS as a plain dict (a faster lookup than the read-only view, once per line).
+    programs: dict[str, Handler] = field(default_factory=lambda: dict(PROGRAMS))
 
     def parse(self, lines: Sequence[bytes]) -> Derived:
         """Derived columns for ``lines``; lines that are not syslog get ``parse_error``."""
-        heads, errors = _split_batch(lines)
+        heads, errors = split_headers(lines)
         memo = self.clock.start_batch()
         convert = self.clock.convert
-        programs = PROGRAMS
-        seen: dict[tuple[Handler, str], Extract | None] = {}  # repeated messages, this batch only
+        programs = self.programs
+        seen: dict[tuple[Handler, str], Extract | tuple[None, ...]] = {}  # this batch only
         times: list[datetime | None] = []
         extracts: list[Extract | tuple[None, ...]] = []
         for pri, ts, _host, app, _pid, msg in heads:
-            if ts in memo:
-                when = memo[ts]
-            else:
+            when = memo.get(ts)
+            if when is None and ts not in memo:
                 when = memo[ts] = convert(ts) if ts[:1].isalpha() else parse_iso(ts)
             times.append(when)
             handler = programs.get(app)
-            if handler is None and msg[:4] in ("pam_", "PAM "):
+            if handler is None:
+                if msg[:4] not in ("pam_", "PAM "):
+                    extracts.append(_with_facility(_EMPTY, int(pri)) if pri else _EMPTY)
+                    continue
                 handler = pam
-            ext = None
-            if handler is not None:
-                key = (handler, msg)
-                if key in seen:
-                    ext = seen[key]
-                else:
-                    ext = seen[key] = _extract(handler, msg)
-            if pri:
-                extracts.append(_with_facility(ext, int(pri)))
-            else:
-                extracts.append(ext or _EMPTY)
+            key = (handler, msg)
+            ext = seen.get(key)
+            if ext is None:
+                ext = seen[key] = _extract(handler, msg) or _EMPTY
+            extracts.append(_with_facility(ext, int(pri)) if pri else ext)
         return _columns(heads, times, extracts, errors)
 
 
@@ -120,9 +118,8 @@ def _extract(handler: Handler, msg: str) -> Extract | None:
     return (*inner[:7], dumps(attrs))
 
 
-def _with_facility(ext: Extract | None, pri: int) -> Extract | tuple[None, ...]:
-    """``ext`` with the syslog facility (PRI >> 3) added to its attrs."""
-    base = ext or _EMPTY
+def _with_facility(base: Extract | tuple[None, ...], pri: int) -> Extract | tuple[None, ...]:
+    """``base`` with the syslog facility (PRI >> 3) added to its attrs."""
     attrs: dict[str, object] = json.loads(base[7]) if base[7] else {}
     attrs["facility"] = pri >> 3
     return (*base[:7], dumps(attrs))
@@ -160,7 +157,7 @@ def _columns(
     }
 
 
-def _split_batch(lines: Sequence[bytes]) -> tuple[list[Head], list[str | None]]:
+def split_headers(lines: Sequence[bytes]) -> tuple[list[Head], list[str | None]]:
     """Header parts of every line, and per-line errors (fast path: one findall per batch)."""
     n = len(lines)
     try:

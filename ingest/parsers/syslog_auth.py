@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from json.encoder import encode_basestring
 from types import MappingProxyType
 from typing import Final
 
@@ -78,13 +79,12 @@ _METHOD_ATTRS: Final = MappingProxyType(
 
 def _method_attrs(method: str, invalid: bool, extra: str | None) -> str:
     text = _METHOD_ATTRS.get((method, invalid))
-    if text is None or extra:
-        values: dict[str, object] = {"auth_method": method}
-        if invalid:
-            values["invalid_user"] = True
-        if extra:
-            values["key"] = extra
-        text = _dumps(values)
+    if text is None:
+        text = _dumps(
+            {"auth_method": method, "invalid_user": True} if invalid else {"auth_method": method}
+        )
+    if extra:
+        text = f'{text[:-1]},"key":{encode_basestring(extra)}}}'
     return text
 
 
