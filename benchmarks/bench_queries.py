@@ -39,7 +39,7 @@ from logchain.clock import FixedClock
 from logchain.segment import RecordBatch
 from logchain.store import Store
 from logchain.writer import LogWriter, SegmentLimits
-from queries.connection import QueryInputs, connect, run_query
+from queries.connection import connect, run_query
 from queries.rules import load_rules
 from queries.runner import run_rules
 from queries.views import View, macros_sql, view_sql
@@ -72,7 +72,7 @@ ANALYST_QUERIES = {
 def _batch(rng: np.random.Generator, n: int, t0: datetime, span_s: float, seq: int) -> RecordBatch:
     secs = np.sort(rng.uniform(0, span_s, n))
     times = pa.array(
-        (np.datetime64(t0.replace(tzinfo=None)) + (secs * 1e6).astype("timedelta64[us]"))
+        np.datetime64(t0.replace(tzinfo=None)) + (secs * 1e6).astype("timedelta64[us]")
     )
     users = USERS[rng.integers(0, len(USERS), n)]
     apps = APPS[rng.integers(0, len(APPS), n)]
@@ -178,8 +178,8 @@ def plain_connection(files: list[str]) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def logchain_query(store: Store, sql: str, window: TimeWindow = TimeWindow()) -> int:
-    session = open_session(store, window)
+def logchain_query(store: Store, sql: str, window: TimeWindow | None = None) -> int:
+    session = open_session(store, window or TimeWindow())
     con = connect(session.inputs)
     try:
         return run_query(con, sql).num_rows
@@ -313,7 +313,8 @@ def report(records: int, days: int, runs: int, workdir: Path) -> None:
     a = _median(lambda: logchain_detect(store), runs)
     b = _median(lambda: plain_detect(files), runs)
     print(
-        f"detect ({len(load_rules())} rules): logchain {a:.2f} s, plain DuckDB {b:.2f} s, ratio {a / b:.2f}x"
+        f"detect ({len(load_rules())} rules): logchain {a:.2f} s, "
+        f"plain DuckDB {b:.2f} s, ratio {a / b:.2f}x"
     )
     audit = _median(lambda: record_access(store, "bench", "bench", {}), runs)
     print(f"self-audit record sealed by a short writer session: {audit:.3f} s per command")
@@ -328,7 +329,8 @@ def report(records: int, days: int, runs: int, workdir: Path) -> None:
     opened = len(session.inputs.segments)
     q = _median(lambda: logchain_query(month, "SELECT count(*) FROM events", window), runs)
     print(
-        f"1-hour query over {days} days: opened {opened} of {session.total_segments} segment files, {q:.3f} s"
+        f"1-hour query over {days} days: opened {opened} of {session.total_segments} "
+        f"segment files, {q:.3f} s"
     )
 
 

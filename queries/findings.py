@@ -3,23 +3,22 @@
 A run's findings are one Parquet file ``STORE/findings/<run_id>.parquet`` signed by the run's
 receipt (``<run_id>.receipt.json``): the ``findings`` view reads only files whose receipt
 verifies and whose SHA-256 the receipt states. ``finding_id`` is derived from the finding's
-content (rule, entity, window, evidence), so a replay of the run yields the same ids.
+content (rule, entity, window, evidence: :data:`ID_SEPARATOR`), so a replay yields the same ids.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
+import duckdb
+import duckdb.sqltypes as sqltypes
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from logchain.fileops import write_once
-from logchain.statement import canonical_json
 
 UTC_US = pa.timestamp("us", tz="UTC")
 
@@ -53,46 +52,62 @@ class RuleIdentity:
     severity: str
 
 
-def finding_id(
-    rule_id: str, entity: str, start: object, end: object, evidence: Sequence[int]
-) -> str:
-    """First 16 hex digits of SHA-256 over the finding's canonical content."""
-    doc = [rule_id, entity, _iso(start), _iso(end), [int(i) for i in evidence]]
-    return hashlib.sha256(canonical_json(doc)).hexdigest()[:16]
+#: ``finding_id`` = first 16 hex digits of SHA-256 over these fields joined by U+001F: rule id,
+#: entity, window start and end (``%Y-%m-%dT%H:%M:%S.%fZ``, UTC, empty when null) and the sorted
+#: distinct evidence indices joined by commas. Computed inside DuckDB, so it costs no Python loop.
+ID_SEPARATOR = "\x1f"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+EVIDENCE_TYPE = duckdb.list_type(sqltypes.UBIGINT)
 
 
-def _iso(value: object) -> str | None:
-    return value.isoformat() if isinstance(value, datetime) else None
+def finding_expressions(rule_id: str) -> list[duckdb.Expression]:
+    """Projections that turn a detection's rows into finding columns (relational API, no SQL)."""
+    col, const, fn = duckdb.ColumnExpression, duckdb.ConstantExpression, duckdb.FunctionExpression
+    evidence = fn("list_sort", fn("list_distinct", col("evidence").cast(EVIDENCE_TYPE)))
+    start = col("window_start").cast(sqltypes.TIMESTAMP_TZ)
+    end = col("window_end").cast(sqltypes.TIMESTAMP_TZ)
+    entity = duckdb.CoalesceOperator(col("entity").cast(sqltypes.VARCHAR), const(""))
+
+    def text(ts: duckdb.Expression) -> duckdb.Expression:
+        return duckdb.CoalesceOperator(fn("strftime", ts, const(TIME_FORMAT)), const(""))
+
+    key = fn(
+        "concat_ws",
+        const(ID_SEPARATOR),
+        const(rule_id),
+        entity,
+        text(start),
+        text(end),
+        fn("array_to_string", evidence, const(",")),
+    )
+    return [
+        fn("substr", fn("sha256", key), const(1), const(16)).alias("finding_id"),
+        entity.alias("entity"),
+        start.alias("window_start"),
+        end.alias("window_end"),
+        col("count").cast(sqltypes.BIGINT).alias("count"),
+        evidence.alias("evidence"),
+        col("detail").cast(sqltypes.VARCHAR).alias("detail"),
+    ]
 
 
-def findings_table(rule: RuleIdentity, run_id: str, result: pa.Table) -> pa.Table:
-    """Findings rows for one rule's result (columns :data:`RULE_COLUMNS`)."""
-    missing = [c for c in RULE_COLUMNS if c not in result.column_names]
-    if missing:
-        raise ValueError(f"the detection returns no column(s) {', '.join(missing)}")
-    rows = []
-    for r in result.select(list(RULE_COLUMNS)).to_pylist():
-        evidence = sorted({int(i) for i in (r["evidence"] or []) if i is not None})
-        entity = "" if r["entity"] is None else str(r["entity"])
-        rows.append(
-            {
-                "finding_id": finding_id(
-                    rule.rule_id, entity, r["window_start"], r["window_end"], evidence
-                ),
-                "run_id": run_id,
-                "rule_id": rule.rule_id,
-                "title": rule.title,
-                "clause": rule.clause,
-                "severity": rule.severity,
-                "window_start": r["window_start"],
-                "window_end": r["window_end"],
-                "entity": entity,
-                "count": None if r["count"] is None else int(r["count"]),
-                "evidence": evidence,
-                "detail": None if r["detail"] is None else str(r["detail"]),
-            }
-        )
-    return pa.Table.from_pylist(rows, schema=FINDINGS_SCHEMA)
+def findings_table(rule: RuleIdentity, run_id: str, projected: pa.Table) -> pa.Table:
+    """The findings of one rule: the projected rows plus the run's and the rule's constants."""
+    n = projected.num_rows
+    constants = {
+        "run_id": run_id,
+        "rule_id": rule.rule_id,
+        "title": rule.title,
+        "clause": rule.clause,
+        "severity": rule.severity,
+    }
+    columns = [
+        pa.array([constants[f.name]] * n, f.type)
+        if f.name in constants
+        else projected.column(f.name)
+        for f in FINDINGS_SCHEMA
+    ]
+    return pa.Table.from_arrays(columns, schema=FINDINGS_SCHEMA)
 
 
 def sort_findings(table: pa.Table) -> pa.Table:

@@ -15,8 +15,13 @@ import pyarrow as pa
 import structlog
 
 from logchain.errors import QueryError
-from queries.connection import run_query
-from queries.findings import FINDINGS_SCHEMA, RuleIdentity, findings_table, sort_findings
+from queries.findings import (
+    FINDINGS_SCHEMA,
+    RuleIdentity,
+    finding_expressions,
+    findings_table,
+    sort_findings,
+)
 from queries.receipt import QuerySpec
 from queries.rules import ParamValue, Rule, parse_rule, typed_params
 
@@ -34,12 +39,14 @@ def run_rule(
 ) -> pa.Table:
     """Findings of one rule. Raises QueryError naming the rule if its SQL fails."""
     started = time.perf_counter()
-    result = run_query(con, rule.sql, dict(params), detection=rule.id)
     identity = RuleIdentity(rule.id, rule.title, rule.clause.value, rule.severity.value)
     try:
-        table = findings_table(identity, run_id, result)
-    except ValueError as exc:
-        raise QueryError(str(exc), detection=rule.id) from exc
+        rel = con.sql(rule.sql, params=dict(params) or None)
+        projected = rel.project(*finding_expressions(rule.id)).to_arrow_table()
+    except duckdb.Error as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QueryError(message, detection=rule.id) from exc
+    table = findings_table(identity, run_id, projected)
     log.info(
         "detection_ran",
         rule=rule.id,

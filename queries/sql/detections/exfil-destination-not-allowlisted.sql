@@ -13,13 +13,19 @@ WITH sent AS (
     SELECT coalesce(nullif("user", '-'), src_ip, host) AS entity, dst_ip, ts, "index", bytes_out
     FROM network
     WHERE dst_ip IS NOT NULL AND bytes_out >= $min_bytes
+),
+destinations AS (
+    SELECT DISTINCT dst_ip FROM sent
+),
+outside AS (
+    SELECT dst_ip FROM destinations WHERE NOT ip_in_any(dst_ip, $allowlist)
 )
-SELECT entity || ' -> ' || dst_ip AS entity,
-       min(ts) AS window_start,
-       max(ts) AS window_end,
-       sum(bytes_out) AS count,
-       list("index") AS evidence,
-       json_object('dst_ip', dst_ip, 'transfers', count(*))::VARCHAR AS detail
-FROM sent
-WHERE NOT ip_in_any(dst_ip, $allowlist)
-GROUP BY entity, dst_ip
+SELECT s.entity || ' -> ' || s.dst_ip AS entity,
+       min(s.ts) AS window_start,
+       max(s.ts) AS window_end,
+       sum(s.bytes_out) AS count,
+       list(s."index") AS evidence,
+       json_object('dst_ip', s.dst_ip, 'transfers', count(*))::VARCHAR AS detail
+FROM sent AS s
+JOIN outside USING (dst_ip)
+GROUP BY s.entity, s.dst_ip
