@@ -119,3 +119,11 @@ class TestDocs:
         """No section documents a rule that no longer exists."""
         ids = {r.id for r in load_rules()}
         assert set(re.findall(r"^### (\S+)$", DOCS.read_text(), flags=re.M)) <= ids
+
+
+def test_docs_match_the_rule_headers():
+    """docs/DETECTIONS.md is current: `python -m tests.queries.detections_doc` regenerates it."""
+    from tests.queries.detections_doc import render
+
+    text = DOCS.read_text()
+    assert render(text) == text, "run: python -m tests.queries.detections_doc"

@@ -98,10 +98,11 @@ class TestSequences:
                 _ok(0, ip="10.0.0.3", user="bob"),
             ],
         )
-        (f,) = findings(store, "auth-new-source-for-user")
+        (f,) = findings(store, "auth-new-source-for-user", prefix_bits=32)
         assert f["entity"] == "ann"
         assert '"src_ip":"10.0.0.2"' in f["detail"]
-        assert findings(store, "auth-new-source-for-user", min_prior_logins=2) == []
+        assert findings(store, "auth-new-source-for-user", prefix_bits=32, min_prior_logins=2) == []
+        assert findings(store, "auth-new-source-for-user") == []  # same /16 network
 
     def test_archive_then_upload_by_same_entity(self, store):
         """tar c then a 5 MB transfer within the hour; another host's transfer does not pair."""
@@ -197,7 +198,7 @@ class TestHostsAndTime:
 
     def test_weekend_transfer(self, store):
         """Saturday noon is off hours only when weekends count."""
-        write_rows(store, [_flow(5 * 86400 + 3 * 3600, "10.0.0.5", "203.0.113.1", 2_000_000)])
+        write_rows(store, [_flow(5 * 86400 + 3 * 3600, "10.0.0.5", "203.0.113.1", 60_000_000)])
         assert len(findings(store, "exfil-off-hours")) == 1
         assert findings(store, "exfil-off-hours", weekends=False) == []
 

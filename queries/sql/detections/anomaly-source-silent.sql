@@ -5,17 +5,18 @@
 -- description: Per source (and host), the gaps between consecutive records, and the gap from
 --   its last record to the end of the query window (or to the newest record of any source
 --   when the window is open). A gap longer than factor times the source's median gap and
---   longer than min_gap_s is a finding; sources need min_records records. count is the gap
---   in whole seconds; evidence: the records either side of the gap.
+--   longer than min_gap_s is a finding; sources need min_records records. Only records with a
+--   parsed event time count (ingest times say when logchain read a line, not when the source
+--   wrote it). count is the gap in whole seconds; evidence: the records either side of it.
 -- param factor (number) = 10: How many median gaps make a silence.
--- param min_gap_s (integer) = 900: Shortest silence reported, in seconds.
+-- param min_gap_s (integer) = 1800: Shortest silence reported, in seconds.
 -- param min_records (integer) = 20: Records a source needs for a cadence.
 -- false_positives: Sources that only log on activity (quiet nights and weekends); planned
 --   maintenance. Raise factor or min_gap_s for bursty sources.
 WITH recs AS (
-    SELECT source || coalesce('@' || host, '') AS entity, ts, "index"
+    SELECT source || coalesce('@' || host, '') AS entity, event_time AS ts, "index"
     FROM events
-    WHERE source <> 'logchain'
+    WHERE source <> 'logchain' AND event_time IS NOT NULL
 ),
 gaps AS (
     SELECT entity, ts, "index",

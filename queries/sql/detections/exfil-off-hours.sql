@@ -6,7 +6,7 @@
 --   work_start_hour or from work_end_hour on, or on a Saturday or Sunday when weekends is
 --   true. Grouped per entity (user, else source address, else host) and fixed window of
 --   window_s seconds; count is the bytes sent.
--- param min_bytes (integer) = 1000000: Smallest transfer that counts, in bytes sent.
+-- param min_bytes (integer) = 50000000: Smallest transfer that counts, in bytes sent.
 -- param work_start_hour (integer) = 7: First working hour (0-23).
 -- param work_end_hour (integer) = 19: First hour after work (1-24).
 -- param weekends (boolean) = true: Count Saturday and Sunday as off hours.

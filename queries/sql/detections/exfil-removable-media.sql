@@ -21,12 +21,14 @@ kinds AS (
     SELECT "index", ts, entity,
            CASE
                WHEN regexp_matches(msg, 'usb-storage|usbmsc|usb mass storage|\buas\b|attached scsi removable disk')
-                    OR event_id IN ('6416', '2003', '2100')
+                    OR (event_id IN ('6416', '2003', '2100')
+                        AND regexp_matches(msg, 'usb|device|disk|driver'))
                    THEN 'attach'
                WHEN (lower(coalesce(action, '')) = 'mount' OR regexp_matches(msg, '\bmount(ed)?\b'))
                     AND regexp_matches(obj || ' ' || msg, '(/media/|/run/media/|/mnt/usb|/volumes/)')
                    THEN 'mount'
-               WHEN lower(coalesce(action, '')) IN ('write', 'create', 'copy', 'rename', 'open', 'modify')
+               WHEN regexp_matches(lower(coalesce(action, '')),
+                                   '(^|_)(write|create|creation|copy|rename|modify|overwrite)$')
                     AND regexp_matches(lower(obj), '^(/media/|/run/media/|/mnt/usb|/volumes/)')
                    THEN 'write'
            END AS kind
