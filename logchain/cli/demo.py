@@ -7,6 +7,7 @@ files), ingest, verify, a tamper caught on a copy, and the next commands to try.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -87,13 +88,23 @@ def demo_cmd(inputs: tuple[Path, ...], records: int, seed: int, workdir: Path | 
     else:  # pragma: no cover - would be a bug in verify
         raise click.ClickException("the tampered copy verified: this is a bug, please report it")
 
+    lc = _program()
     click.echo("\nNext, try:")
-    click.echo(f"  logchain verify --store {store_dir}")
+    click.echo(f"  {lc} verify --store {store_dir}")
     example_sql = '"SELECT source, count(*) AS n FROM records GROUP BY source ORDER BY n DESC"'
-    click.echo(f"  logchain sql --store {store_dir} {example_sql}")
-    click.echo(f"  logchain prove --store {store_dir} 42 -o proof.json")
-    click.echo(f"  logchain verify-proof proof.json --trust {store.trust_dir}")
-    click.echo(f"  logchain verify --store {tampered}   # exits 1 and names the record")
+    click.echo(f"  {lc} sql --store {store_dir} {example_sql}")
+    click.echo(f"  {lc} prove --store {store_dir} 42 -o proof.json")
+    click.echo(f"  {lc} verify-proof proof.json --trust {store.trust_dir}")
+    click.echo(f"  {lc} verify --store {tampered}   # exits 1 and names the record")
+
+
+def _program() -> str:
+    """How the user can call logchain: its name if it is on PATH, else the full path."""
+    me = Path(sys.argv[0]).resolve()
+    found = shutil.which("logchain")
+    if found and Path(found).resolve() == me:
+        return "logchain"
+    return str(Path(sys.argv[0]).absolute()) if me.name == "logchain" else "logchain"
 
 
 def _flip_one_raw_byte(store_dir: Path) -> None:
