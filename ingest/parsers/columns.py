@@ -8,6 +8,7 @@ columns directly but uses the same decoding and JSON helpers.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -99,17 +100,23 @@ def json_attrs(values: Mapping[str, object]) -> str | None:
     """
     parts = []
     for key, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, str):
-            parts.append(f"{_quote(key)}:{_quote(value)}")
-        elif value is True:
-            parts.append(f"{_quote(key)}:true")
-        elif isinstance(value, int) and value is not False:
-            parts.append(f"{_quote(key)}:{value}")
-        else:
-            parts.append(f"{_quote(key)}:{json.dumps(value, ensure_ascii=False, default=str)}")
+        if value is not None:
+            parts.append(f"{_quote(key)}:{_json_value(value)}")
     return "{" + ",".join(parts) + "}" if parts else None
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)  # what the JSON encoder writes for a finite float
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "[" + ",".join(_quote(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def flatten(

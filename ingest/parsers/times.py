@@ -29,6 +29,7 @@ MONTHS: Final = {
 }
 #: A timestamp may lie this far after the start of the reference day (that day + one of slack).
 _HORIZON: Final = timedelta(days=2)
+_HOUR_END: Final = timedelta(seconds=3599)
 _NS_PER_DAY: Final = 86_400 * 10**9
 _CACHE_LIMIT: Final = 200_000
 
@@ -47,18 +48,25 @@ def load_zone(name: str) -> ZoneInfo:
 class BsdClock:
     """Converts ``Mmm dd hh:mm:ss`` to UTC datetimes (year inference as in the module doc).
 
-    Results are memoised per timestamp text; the memo is cleared when the reference day changes,
-    so a long-running parser keeps inferring from the current date.
+    Results are memoised per timestamp text, and so is the UTC time of each local hour that has
+    one offset throughout (minutes and seconds are then added; an hour in which the offset
+    changes, such as Lord Howe's half-hour shift, is converted second by second). The memos
+    are cleared when the reference day changes, so a long-running parser keeps inferring from
+    the current date.
     """
 
-    __slots__ = ("_cache", "_fixed_ref", "_ref_day", "_year", "_zone")
+    __slots__ = ("_cache", "_fixed_ref", "_horizon", "_hours", "_ref_day", "_ref_year", "_year",
+                 "_zone")  # fmt: skip
 
     def __init__(self, zone: ZoneInfo, year: int | None, reference_time_ns: int | None) -> None:
         self._zone = zone
         self._year = year
         self._fixed_ref = reference_time_ns
         self._ref_day = -1
+        self._ref_year = 0
+        self._horizon = datetime.min.replace(tzinfo=UTC)
         self._cache: dict[str, datetime | None] = {}
+        self._hours: dict[str, datetime | None] = {}  # "Mmm dd hh" -> UTC start of that hour
 
     def start_batch(self) -> dict[str, datetime | None]:
         """The memo to use for one batch (reset when the reference day moved)."""
@@ -66,33 +74,77 @@ class BsdClock:
         day = ref // _NS_PER_DAY
         if day != self._ref_day or len(self._cache) > _CACHE_LIMIT:
             self._ref_day = day
+            start = datetime.fromtimestamp(day * 86_400, UTC)
+            self._ref_year = start.astimezone(self._zone).year
+            self._horizon = start + _HORIZON
             self._cache = {}
+            self._hours = {}
         return self._cache
 
     def convert(self, text: str) -> datetime | None:
         """UTC time of ``text`` (memoised by the caller), None if it is not a valid timestamp."""
+        prefix = text[:9]  # "Mmm dd hh"
+        if prefix in self._hours:
+            base = self._hours[prefix]
+        else:
+            base = self._hours[prefix] = self._hour_start(text)
+        if base is None:
+            return self._exact(text)
         try:
-            month = MONTHS[text[0:3]]
-            day = int(text[4:6])
+            minute, second = int(text[10:12]), int(text[13:15])
+        except ValueError:
+            return None
+        if minute > 59 or second > 59:
+            return None
+        return base + timedelta(seconds=minute * 60 + second)
+
+    def _hour_start(self, text: str) -> datetime | None:
+        """UTC start of the hour of ``text`` in its (inferred) year, if one offset spans it.
+
+        None means: convert this hour's timestamps one by one (an offset change, the inference
+        horizon inside the hour, or an invalid date).
+        """
+        try:
+            month, day, hour = MONTHS[text[0:3]], int(text[4:6]), int(text[7:9])
+        except (KeyError, ValueError):
+            return None
+        year = self._year if self._year is not None else self._ref_year
+        start = self._uniform_hour(year, month, day, hour)
+        if self._year is None and start is not None and start + _HOUR_END >= self._horizon:
+            if start < self._horizon:
+                return None
+            start = self._uniform_hour(year - 1, month, day, hour)
+        return start
+
+    def _uniform_hour(self, year: int, month: int, day: int, hour: int) -> datetime | None:
+        start = self._at(year, month, day, hour, 0)
+        end = self._at(year, month, day, hour, 3599)
+        return start if start is not None and end == start + _HOUR_END else None
+
+    def _exact(self, text: str) -> datetime | None:
+        try:
+            month, day = MONTHS[text[0:3]], int(text[4:6])
             hour, minute, second = int(text[7:9]), int(text[10:12]), int(text[13:15])
         except (KeyError, ValueError):
             return None
-        if self._year is not None:
-            return self._at(self._year, month, day, hour, minute, second)
-        ref = datetime.fromtimestamp(self._ref_day * 86_400, UTC)
-        year = ref.astimezone(self._zone).year
-        when = self._at(year, month, day, hour, minute, second)
-        if when is not None and when >= ref + _HORIZON:
-            when = self._at(year - 1, month, day, hour, minute, second)
+        if minute > 59 or second > 59:
+            return None
+        year = self._year if self._year is not None else self._ref_year
+        when = self._at(year, month, day, hour, minute * 60 + second)
+        if self._year is None and when is not None and when >= self._horizon:
+            when = self._at(year - 1, month, day, hour, minute * 60 + second)
         return when
 
-    def _at(self, year: int, month: int, day: int, h: int, m: int, s: int) -> datetime | None:
+    def _at(self, year: int, month: int, day: int, hour: int, seconds: int) -> datetime | None:
+        minute, second = divmod(seconds, 60)
         for y in range(year, year - 8, -1):
             try:
-                return datetime(y, month, day, h, m, s, tzinfo=self._zone).astimezone(UTC)
+                local = datetime(y, month, day, hour, minute, second, tzinfo=self._zone)
             except ValueError:
                 if not (month == 2 and day == 29):
                     return None
+                continue
+            return local.astimezone(UTC)
         return None
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.parsers import ParserOptions, get_parser
+from ingest.parsers.times import BsdClock, load_zone
 from logchain.errors import UsageError
 
 NOV_2026 = int(datetime(2026, 11, 25, 12, tzinfo=UTC).timestamp() * 1e9)
@@ -333,6 +337,21 @@ class TestYearAndZone:
         """Feb 29 in a non-leap inferred year falls back to the latest leap year."""
         d = parse_one(b"Feb 29 10:00:00 h a: x", year=2027)
         assert d["event_time"] == datetime(2024, 2, 29, 10, tzinfo=UTC)
+
+    @given(
+        day=st.dates(date(2024, 1, 1), date(2024, 12, 31)),
+        clock_time=st.times().map(lambda t: t.replace(microsecond=0)),
+        zone=st.sampled_from(
+            ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
+        ),
+    )
+    def test_hour_memo_matches_zoneinfo(self, day, clock_time, zone):
+        """Any local time converts exactly as zoneinfo does (fold=0), DST changes included."""
+        clock = BsdClock(load_zone(zone), 2024, None)
+        clock.start_batch()
+        text = f"{day:%b} {day.day:2d} {clock_time:%H:%M:%S}"
+        expected = datetime.combine(day, clock_time, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        assert clock.convert(text) == expected
 
     def test_unknown_timezone_is_a_usage_error(self):
         """An unknown zone name is refused with the name in the message."""
