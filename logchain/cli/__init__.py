@@ -37,6 +37,7 @@ def cli(ctx: click.Context, debug: bool, log_level: str) -> None:
 
 
 def _register() -> None:
+    from logchain.cli.bench.command import bench_cmd
     from logchain.cli.demo import demo_cmd
     from logchain.cli.ingest import ingest_cmd
     from logchain.cli.init import init_cmd
@@ -44,7 +45,16 @@ def _register() -> None:
     from logchain.cli.sql import sql_cmd
     from logchain.cli.verify import verify_cmd
 
-    for cmd in (init_cmd, ingest_cmd, verify_cmd, prove_cmd, verify_proof_cmd, sql_cmd, demo_cmd):
+    for cmd in (
+        init_cmd,
+        ingest_cmd,
+        verify_cmd,
+        prove_cmd,
+        verify_proof_cmd,
+        sql_cmd,
+        demo_cmd,
+        bench_cmd,
+    ):
         cli.add_command(cmd)
 
 
