@@ -66,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="logchain", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(code)'s code instead of raising Exit.
+        rv = cli.main(args=args, prog_name="logchain", standalone_mode=False)
     except LogchainError as exc:
         if debug:
             raise
@@ -93,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             markup=False,
         )
         return EXIT_OPERATIONAL
-    return 0
+    return rv if isinstance(rv, int) else 0
 
 
 if __name__ == "__main__":

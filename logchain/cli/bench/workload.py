@@ -116,9 +116,12 @@ def generate(root: Path, *, records: int, seed: int, parts: int, jobs: int = 0) 
         if n > 0
     ]
     workers = max(1, min(jobs or (os.cpu_count() or 1), len(plan)))
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_write_file, *args) for args in plan]
-        files = tuple(f.result() for f in futures)
+    if workers == 1:
+        files = tuple(_write_file(*args) for args in plan)
+    else:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_write_file, *args) for args in plan]
+            files = tuple(f.result() for f in futures)
     wl = Workload(root, seed, parts, synthlog.GENERATOR_VERSION, time.perf_counter() - t0, files)
     (root / "workload.json").write_text(json.dumps(wl.to_json(), indent=2))
     return wl
