@@ -44,17 +44,10 @@ def _register() -> None:
     from logchain.cli.prove import prove_cmd, verify_proof_cmd
     from logchain.cli.sql import sql_cmd
     from logchain.cli.verify import verify_cmd
+    from logchain.cli.watch import watch_cmd
 
-    for cmd in (
-        init_cmd,
-        ingest_cmd,
-        verify_cmd,
-        prove_cmd,
-        verify_proof_cmd,
-        sql_cmd,
-        demo_cmd,
-        bench_cmd,
-    ):
+    commands = (init_cmd, ingest_cmd, watch_cmd, verify_cmd, prove_cmd, verify_proof_cmd)
+    for cmd in (*commands, sql_cmd, demo_cmd, bench_cmd):
         cli.add_command(cmd)
 
 
