@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.parsers.base import Derived, ParserOptions
+from ingest.parsers.columns import decode_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,13 +19,8 @@ class GenericParser:
         messages: list[object] = []
         errors: list[object] = []
         for line in lines:
-            try:
-                text = line.decode("utf-8")
-                err = None
-            except UnicodeDecodeError as exc:
-                text = line.decode("utf-8", "replace")
-                err = f"invalid UTF-8 at byte {exc.start}"
-            messages.append(text[:-1] if text.endswith("\r") else text)
+            text, err = decode_line(line)
+            messages.append(text)
             errors.append(err)
         n = len(lines)
         return {

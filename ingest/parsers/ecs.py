@@ -1,0 +1,110 @@
+"""Field mapping for JSON records: ECS names and the common plain spellings.
+
+For each normalised column, the flattened keys that may hold it, first match wins. The keys a
+column took are removed from attrs; everything else stays there under its flattened name.
+
+Direction of bytes: ``bytes_out`` counts bytes that left the system that wrote the record (sent
+to the peer, client or destination), ``bytes_in`` bytes it received. ECS ``source.bytes`` (sent
+by the source) therefore maps to ``bytes_out``, ``destination.bytes`` to ``bytes_in``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from ingest.parsers.columns import Fields, first_present, http_outcome, is_ip, to_int
+from ingest.parsers.times import to_time
+
+#: Normalised column -> candidate keys (flattened, dotted), in order of preference.
+ECS_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
+    "event_time": ("@timestamp", "timestamp", "ts", "time", "eventTime", "datetime", "date",
+                   "event.created"),
+    "host": ("host.name", "host.hostname", "hostname", "host", "agent.hostname", "computer"),
+    "app": ("process.name", "service.name", "app", "application", "program", "logger"),
+    "pid": ("process.pid", "pid"),
+    "severity": ("log.level", "level", "severity", "loglevel", "event.severity"),
+    "event_type": ("event.dataset", "event.category", "event.type", "event_type", "eventType",
+                   "type"),
+    "event_id": ("event.id", "event_id", "eventID", "id"),
+    "user": ("user.name", "user", "username", "user_name", "userName", "user.id"),
+    "src_ip": ("source.ip", "src_ip", "client.ip", "source_ip", "src", "remote_addr", "clientip"),
+    "src_port": ("source.port", "src_port", "client.port", "source_port", "sport"),
+    "dst_ip": ("destination.ip", "dst_ip", "server.ip", "destination_ip", "dest_ip", "dst"),
+    "dst_port": ("destination.port", "dst_port", "server.port", "destination_port", "dport"),
+    "action": ("event.action", "action", "http.request.method", "method", "operation"),
+    "object": ("file.path", "url.path", "url.original", "process.command_line", "object",
+               "path", "uri", "file.name", "target"),
+    "outcome": ("event.outcome", "outcome", "result"),
+    "bytes_in": ("bytes_in", "bytesIn", "bytes_received", "destination.bytes",
+                 "http.request.body.bytes", "http.request.bytes"),
+    "bytes_out": ("bytes_out", "bytesOut", "bytes_sent", "source.bytes",
+                  "http.response.body.bytes", "http.response.bytes", "bytes"),
+    "message": ("message", "msg", "log", "@message", "text"),
+}  # fmt: skip
+_STATUS_KEYS: Final = ("http.response.status_code", "status_code", "status")
+_SUCCESS: Final = frozenset({"success", "succeeded", "ok", "allowed", "allow", "accepted", "pass"})
+_FAILURE: Final = frozenset(
+    {"failure", "failed", "fail", "error", "denied", "deny", "blocked", "rejected", "refused"}
+)
+
+
+def pick(flat: Mapping[str, object], column: str) -> tuple[str | None, object]:
+    """(key, value) of the first candidate key of ``column`` present in ``flat``."""
+    for key in ECS_KEYS[column]:
+        value = flat.get(key)
+        if value is not None and value != "" and not isinstance(value, dict):
+            return key, value
+    return None, None
+
+
+def outcome_of(value: object) -> str:
+    """'success' / 'failure' / 'unknown' from a free-text or boolean outcome."""
+    if isinstance(value, bool):
+        return "success" if value else "failure"
+    text = str(value).strip().lower()
+    if text in _SUCCESS:
+        return "success"
+    if text in _FAILURE:
+        return "failure"
+    return "unknown"
+
+
+def text_of(value: object) -> str | None:
+    """A value as column text (lists joined with ',')."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def map_ecs(flat: Mapping[str, object], f: Fields) -> set[str]:
+    """Fill ``f`` from an ECS / plain JSON record; returns the keys it used."""
+    used: set[str] = set()
+
+    def take(column: str) -> object:
+        key, value = pick(flat, column)
+        if key is not None:
+            used.add(key)
+        return value
+
+    f.event_time = to_time(take("event_time"))
+    for column in ("host", "app", "severity", "event_type", "event_id", "user", "action"):
+        setattr(f, column, text_of(take(column)))
+    f.object = text_of(take("object"))
+    f.message = text_of(take("message"))
+    for column in ("pid", "src_port", "dst_port", "bytes_in", "bytes_out"):
+        setattr(f, column, to_int(take(column)))
+    for column in ("src_ip", "dst_ip"):
+        key, value = pick(flat, column)
+        if isinstance(value, str) and is_ip(value):
+            setattr(f, column, value)
+            used.add(str(key))
+    outcome = take("outcome")
+    if outcome is not None:
+        f.outcome = outcome_of(outcome)
+    else:
+        status = to_int(first_present(flat, _STATUS_KEYS))
+        f.outcome = http_outcome(status)
+    return used

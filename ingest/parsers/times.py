@@ -1,0 +1,147 @@
+"""Timestamps found in logs, as UTC-aware datetimes.
+
+BSD syslog (RFC 3164) writes ``Mmm dd hh:mm:ss`` with neither year nor zone. The zone is the
+configured one (``ParserOptions.timezone``, an IANA name). The year is ``ParserOptions.year`` when
+set; otherwise it is inferred: the year of the reference time (``reference_time_ns``, else the
+time of the batch) in that zone, minus one when the timestamp would then lie more than one day
+after the reference date (its UTC day, so results stay stable within a day): a log line cannot
+come from the future, and the day of slack covers any zone mismatch. So a ``Dec 31`` line read on
+2 January is dated the previous year, and a backlog file from last December read in November
+too. A ``Feb 29``
+goes back to the latest leap year not after the inferred year. Local times that do not exist or
+repeat (daylight-saving changes) resolve with ``fold=0``, as :mod:`zoneinfo` does.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from logchain.errors import UsageError
+
+MONTHS: Final = {
+    m: i + 1
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    )
+}
+#: A timestamp may lie this far after the start of the reference day (that day + one of slack).
+_HORIZON: Final = timedelta(days=2)
+_NS_PER_DAY: Final = 86_400 * 10**9
+_CACHE_LIMIT: Final = 200_000
+
+
+def load_zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; raises UsageError naming it when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(
+            f"unknown timezone {name!r}",
+            hint="Use an IANA zone name such as 'UTC' or 'Europe/London'.",
+        ) from exc
+
+
+class BsdClock:
+    """Converts ``Mmm dd hh:mm:ss`` to UTC datetimes (year inference as in the module doc).
+
+    Results are memoised per timestamp text; the memo is cleared when the reference day changes,
+    so a long-running parser keeps inferring from the current date.
+    """
+
+    __slots__ = ("_cache", "_fixed_ref", "_ref_day", "_year", "_zone")
+
+    def __init__(self, zone: ZoneInfo, year: int | None, reference_time_ns: int | None) -> None:
+        self._zone = zone
+        self._year = year
+        self._fixed_ref = reference_time_ns
+        self._ref_day = -1
+        self._cache: dict[str, datetime | None] = {}
+
+    def start_batch(self) -> dict[str, datetime | None]:
+        """The memo to use for one batch (reset when the reference day moved)."""
+        ref = self._fixed_ref if self._fixed_ref is not None else time.time_ns()
+        day = ref // _NS_PER_DAY
+        if day != self._ref_day or len(self._cache) > _CACHE_LIMIT:
+            self._ref_day = day
+            self._cache = {}
+        return self._cache
+
+    def convert(self, text: str) -> datetime | None:
+        """UTC time of ``text`` (memoised by the caller), None if it is not a valid timestamp."""
+        try:
+            month = MONTHS[text[0:3]]
+            day = int(text[4:6])
+            hour, minute, second = int(text[7:9]), int(text[10:12]), int(text[13:15])
+        except (KeyError, ValueError):
+            return None
+        if self._year is not None:
+            return self._at(self._year, month, day, hour, minute, second)
+        ref = datetime.fromtimestamp(self._ref_day * 86_400, UTC)
+        year = ref.astimezone(self._zone).year
+        when = self._at(year, month, day, hour, minute, second)
+        if when is not None and when >= ref + _HORIZON:
+            when = self._at(year - 1, month, day, hour, minute, second)
+        return when
+
+    def _at(self, year: int, month: int, day: int, h: int, m: int, s: int) -> datetime | None:
+        for y in range(year, year - 8, -1):
+            try:
+                return datetime(y, month, day, h, m, s, tzinfo=self._zone).astimezone(UTC)
+            except ValueError:
+                if not (month == 2 and day == 29):
+                    return None
+        return None
+
+
+def parse_iso(text: str) -> datetime | None:
+    """RFC 3339 / ISO 8601 text as UTC (naive means UTC); None if it is not one."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def from_epoch(seconds: float) -> datetime | None:
+    """UTC time of a Unix timestamp in seconds; None when out of range."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def to_time(value: object) -> datetime | None:
+    """A JSON timestamp: RFC 3339 text, or a Unix time in s, ms, us or ns (told apart by size)."""
+    if isinstance(value, str):
+        if value.replace(".", "", 1).isdigit():
+            return to_time(float(value))
+        return parse_iso(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+        for _ in range(3):
+            if abs(seconds) < 1e11:
+                break
+            seconds /= 1000
+        return from_epoch(seconds)
+    return None
+
+
+def parse_clf(text: str) -> datetime | None:
+    """Common Log Format time ``10/Oct/2000:13:55:36 -0700`` as UTC; None if malformed."""
+    try:
+        return datetime.strptime(text, "%d/%b/%Y:%H:%M:%S %z").astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def parse_local(text: str, fmt: str, zone: ZoneInfo) -> datetime | None:
+    """``text`` in strptime format ``fmt``, a local time in ``zone``, as UTC; None if malformed."""
+    try:
+        return datetime.strptime(text, fmt).replace(tzinfo=zone).astimezone(UTC)
+    except ValueError:
+        return None

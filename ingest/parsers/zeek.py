@@ -1,0 +1,232 @@
+"""Zeek logs: TSV with ``#fields`` headers, and JSON lines (``id.orig_h`` or ``id_orig_h``).
+
+A TSV file describes itself in its first lines (``#separator``, ``#fields``, ``#types``, ...), so
+a parser instance keeps that header state from the ``#`` lines it has seen: **the tailer must
+feed each file's lines in file order, to one parser instance per file**. A data line seen before
+any ``#fields`` line gets parse_error. The ``#`` lines themselves are records too
+(event_type ``zeek_header``).
+
+Mapping (all streams): event_time = ts, event_id = uid (links conn, http, files, ...), src/dst
+ip and port = id.orig_h/p and id.resp_h/p, app = ``zeek``, event_type = the stream (``conn``,
+``http``, ``dns``, ... from ``#path``, ``_path`` or ``@stream``, else guessed from the fields).
+conn: action = proto, object = service, bytes_out = orig_bytes, bytes_in = resp_bytes, outcome
+from conn_state. http: action = method, object = uri, user = username, outcome from
+status_code, bytes_out = request_body_len, bytes_in = response_body_len. dns: action =
+qtype_name, object = query, outcome from rcode_name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from ingest.parsers.base import Derived, ParserOptions
+from ingest.parsers.columns import (
+    Fields,
+    decode_line,
+    http_outcome,
+    is_ip,
+    json_attrs,
+    to_derived,
+    to_int,
+)
+from ingest.parsers.times import to_time
+
+NAME: Final = "zeek"
+VERSION: Final = "1"
+
+_ESCAPE: Final = re.compile(r"\\x([0-9a-fA-F]{2})")
+#: conn_state values of a connection that was established / refused or unanswered.
+_CONN_OK: Final = frozenset({"SF", "S1", "S2", "S3", "RSTO", "RSTR"})
+_CONN_FAIL: Final = frozenset({"S0", "REJ", "RSTOS0", "RSTRH", "SH", "SHR"})
+_COMMON: Final = frozenset(
+    {"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "_path", "@stream"}
+)
+_STREAM_FIELDS: Final = (
+    ("http", ("method", "uri")),
+    ("conn", ("conn_state",)),
+    ("dns", ("query", "qtype_name")),
+)
+
+
+def normalise_keys(record: Mapping[str, object]) -> dict[str, object]:
+    """OTRF-style ``id_orig_h`` keys as Zeek's ``id.orig_h``."""
+    return {(f"id.{k[3:]}" if k.startswith("id_") else k): v for k, v in record.items()}
+
+
+def is_zeek(record: Mapping[str, object]) -> bool:
+    """True for a record with a Zeek uid and connection 4-tuple."""
+    return "uid" in record and ("id.orig_h" in record or "id_orig_h" in record)
+
+
+def stream_of(record: Mapping[str, object], path: str | None = None) -> str:
+    """The Zeek stream (log) name of ``record``."""
+    for key in ("_path", "@stream"):
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            return value
+    if path:
+        return path
+    for name, keys in _STREAM_FIELDS:
+        if all(k in record for k in keys):
+            return name
+    return "unknown"
+
+
+def map_zeek(record: Mapping[str, object], stream: str, f: Fields) -> set[str]:
+    """Fill ``f`` from one Zeek record (dotted keys); returns the keys it used."""
+    f.event_time = to_time(record.get("ts"))
+    f.event_id = _text(record.get("uid"))
+    f.app = "zeek"
+    f.event_type = stream
+    f.src_ip = _ip(record.get("id.orig_h"))
+    f.src_port = to_int(record.get("id.orig_p"))
+    f.dst_ip = _ip(record.get("id.resp_h"))
+    f.dst_port = to_int(record.get("id.resp_p"))
+    used = set(_COMMON)
+    if stream == "conn":
+        f.action, f.object = _text(record.get("proto")), _text(record.get("service"))
+        f.bytes_out, f.bytes_in = to_int(record.get("orig_bytes")), to_int(record.get("resp_bytes"))
+        state = record.get("conn_state")
+        f.outcome = (
+            "success" if state in _CONN_OK else "failure" if state in _CONN_FAIL else "unknown"
+        )
+        used |= {"proto", "service", "orig_bytes", "resp_bytes"}
+    elif stream == "http":
+        f.action, f.object = _text(record.get("method")), _text(record.get("uri"))
+        f.user = _text(record.get("username"))
+        f.outcome = http_outcome(to_int(record.get("status_code")))
+        f.bytes_out = to_int(record.get("request_body_len"))
+        f.bytes_in = to_int(record.get("response_body_len"))
+        used |= {"method", "uri", "username", "request_body_len", "response_body_len"}
+    elif stream == "dns":
+        f.action, f.object = _text(record.get("qtype_name")), _text(record.get("query"))
+        rcode = record.get("rcode_name")
+        f.outcome = "unknown" if rcode is None else "success" if rcode == "NOERROR" else "failure"
+        used |= {"qtype_name", "query"}
+    else:
+        f.outcome = "unknown"
+    return used
+
+
+def _ip(value: object) -> str | None:
+    return value if isinstance(value, str) and is_ip(value) else None
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+@dataclass(slots=True)
+class TsvHeader:
+    """What a Zeek TSV file's ``#`` lines said so far."""
+
+    separator: str = "\t"
+    set_separator: str = ","
+    empty: str = "(empty)"
+    unset: str = "-"
+    path: str | None = None
+    fields: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+
+    def read(self, text: str) -> dict[str, object]:
+        """Apply one ``#`` line; returns it as attrs."""
+        if text.startswith("#separator "):
+            self.separator = _unescape(text[len("#separator ") :])
+            return {"directive": "separator", "value": self.separator}
+        name, _, value = text[1:].partition(self.separator)
+        parts = value.split(self.separator)
+        if name == "fields":
+            self.fields = parts
+        elif name == "types":
+            self.types = parts
+        elif name == "path":
+            self.path = value
+        elif name == "set_separator":
+            self.set_separator = value
+        elif name == "empty_field":
+            self.empty = value
+        elif name == "unset_field":
+            self.unset = value
+        return {"directive": name, "value": value}
+
+    def record(self, text: str) -> dict[str, object]:
+        """One data line as a dict of typed values; raises ValueError on a column mismatch."""
+        values = text.split(self.separator)
+        if len(values) != len(self.fields):
+            raise ValueError(f"{len(values)} columns, the #fields header names {len(self.fields)}")
+        types = self.types if len(self.types) == len(values) else ["string"] * len(values)
+        return {k: self._value(v, t) for k, v, t in zip(self.fields, values, types, strict=True)}
+
+    def _value(self, raw: str, typ: str) -> object:
+        if raw == self.unset:
+            return None
+        if typ.startswith(("set[", "vector[")):
+            inner = typ[typ.index("[") + 1 : -1]
+            if raw == self.empty:
+                return []
+            return [self._value(v, inner) for v in raw.split(self.set_separator)]
+        if raw == self.empty:
+            return ""
+        if typ in ("count", "int", "port"):
+            return int(raw) if raw.lstrip("-").isdigit() else raw
+        if typ in ("double", "interval", "time"):
+            try:
+                return float(raw)
+            except ValueError:
+                return raw
+        if typ == "bool":
+            return raw == "T"
+        return _unescape(raw) if "\\x" in raw else raw
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text)
+
+
+@dataclass(slots=True)
+class ZeekParser:
+    """One instance per file: keeps the TSV header state (feed lines in file order)."""
+
+    header: TsvHeader = field(default_factory=TsvHeader)
+    name: str = NAME
+    version: str = VERSION
+
+    def parse(self, lines: Sequence[bytes]) -> Derived:
+        """Derived columns per line; updates the header state from ``#`` lines."""
+        return to_derived([self._line(line) for line in lines], self.name, self.version)
+
+    def _line(self, line: bytes) -> Fields:
+        text, err = decode_line(line)
+        f = Fields()
+        f.parse_error = err
+        if text.startswith("#"):
+            f.app, f.event_type, f.message = "zeek", "zeek_header", text
+            f.attrs = json_attrs(self.header.read(text))
+            return f
+        try:
+            record, path = self._record(text)
+        except ValueError as exc:
+            f.message = text
+            f.parse_error = err or f"not a Zeek record: {exc}"
+            return f
+        used = map_zeek(record, stream_of(record, path), f)
+        f.attrs = json_attrs({k: v for k, v in record.items() if k not in used})
+        return f
+
+    def _record(self, text: str) -> tuple[dict[str, object], str | None]:
+        if text.startswith("{"):
+            value = json.loads(text)  # JSONDecodeError is a ValueError
+            if not isinstance(value, dict):
+                raise ValueError("JSON value is not an object")
+            return normalise_keys(value), None
+        if not self.header.fields:
+            raise ValueError("data line before any #fields header (feed the file from its start)")
+        return self.header.record(text), self.header.path
+
+
+def make_zeek(options: ParserOptions) -> ZeekParser:
+    return ZeekParser()
