@@ -1,4 +1,4 @@
-"""Stage pass, end-to-end path, queries and references on a tiny real workload (no timings checked)."""
+"""Stage pass, end-to-end path, queries and references on a tiny real workload (no timings)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,18 @@ class TestEndToEnd:
         assert set(q.ceiling_latency) == set(q.latency)
         assert q.rows["point_lookup"] == 1
         assert q.rows["failed_password_text"] == 1  # one row: the count
+
+    def test_parse_workers_are_measured(
+        self, tiny_workload: workload.Workload, tmp_path: Path
+    ) -> None:
+        """With parse worker processes, their CPU time is added to the ingest's."""
+        ing = e2e.ingest(tiny_workload.files, tmp_path / "store", 1_000_000, workers=2)
+        assert ing.sample.records == tiny_workload.records
+        tree = measure.TreeSampler(interval=0.01)
+        with tree:
+            e2e.ingest(tiny_workload.files, tmp_path / "store2", 1_000_000, workers=2)
+        assert tree.cpu_s > 0
+        assert tree.peak_rss > 0
 
 
 class TestReferences:

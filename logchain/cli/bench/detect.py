@@ -100,6 +100,11 @@ def _median_latency(run: Runner, probe: Probe, records: int) -> float:
     return statistics.median(times)
 
 
+def _arrow(rel: duckdb.DuckDBPyRelation) -> object:
+    """The result as an Arrow table, as ``queries.connection.run_query`` returns it."""
+    return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+
+
 def _plain(files: Sequence[Path]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"threads": 2})
     con.read_parquet([str(p) for p in files]).create_view("records")
@@ -122,10 +127,10 @@ def run_queries(store_dir: Path, records: int, raw_bytes: int) -> QueryResult:
     with measured(records, raw_bytes) as ceil:
         plain = _plain(catalog.segments)
         for p in PROBES:
-            plain.sql(p.sql, params=_params(p, records)).fetch_arrow_table()
+            _arrow(plain.sql(p.sql, params=_params(p, records)))
 
     def plain_run(q: str, a: dict[str, object]) -> None:
-        plain.sql(q, params=a).fetch_arrow_table()
+        _arrow(plain.sql(q, params=a))
 
     ceiling_latency = {p.name: _median_latency(plain_run, p, records) for p in PROBES}
     plain.close()

@@ -1,10 +1,12 @@
 """The whole path through the project's real entry points: ingest+seal, seal cost, verify.
 
-``ingest`` is what ``logchain ingest`` runs (``ingest.oneshot.ingest_files`` into a
-:class:`~logchain.writer.LogWriter` with the store's sealer and local TSA), timed from the open
-seal to the close seal. ``verify`` is ``logchain.verify.verify_log`` over that store. ``seal`` is
-the sealer re-signing and time-stamping a real segment statement of that store (ECDSA P-256 + the
-local OpenSSL TSA), charged once per seal the ingest wrote.
+``ingest`` is what ``logchain ingest [--workers K]`` runs (``ingest.oneshot.ingest_files`` into
+a :class:`~logchain.writer.LogWriter` with the store's sealer and local TSA), timed from the open
+seal to the close seal; with ``workers > 0`` the pipeline parses in that many processes, whose CPU
+and memory are sampled (:class:`~logchain.cli.bench.measure.TreeSampler`) and added.
+``verify`` is ``logchain.verify.verify_log`` over that store. ``seal`` is the sealer re-signing
+and time-stamping a real segment statement of that store (ECDSA P-256 + the local OpenSSL TSA),
+charged once per seal the ingest wrote.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.oneshot import ingest_files
-from logchain.cli.bench.measure import Sample, measured, tree_bytes
+from logchain.cli.bench.measure import Sample, TreeSampler, measured, tree_bytes
 from logchain.cli.bench.workload import WorkFile
 from logchain.cli.init import init_store
 from logchain.cli.wiring import store_sealer, store_verifier
@@ -38,7 +40,7 @@ class Timed:
     seals: int = 0
 
 
-def ingest(files: Sequence[WorkFile], store_dir: Path, max_records: int) -> Timed:
+def ingest(files: Sequence[WorkFile], store_dir: Path, max_records: int, workers: int = 0) -> Timed:
     """Ingest ``files`` into a new store at ``store_dir`` as ``logchain ingest`` does."""
     store = init_store(store_dir, seal_interval=60)
     limits = SegmentLimits(max_records=max_records, max_age_s=store.manifest().seal_interval_s)
@@ -53,11 +55,15 @@ def ingest(files: Sequence[WorkFile], store_dir: Path, max_records: int) -> Time
     records = sum(f.records for f in files)
     raw = sum(f.bytes for f in files)
     start = time.time()
-    with measured(records, raw) as out, writer:
-        ingest_files(writer, [f.path for f in files])
+    with TreeSampler() as tree, measured(records, raw) as out, writer:
+        ingest_files(writer, [f.path for f in files], workers=workers)
     end = time.time()
     disk = tree_bytes(store.segments_dir) + tree_bytes(store.seals_dir)
-    return Timed(replace(out[0], disk_bytes=disk), start, end, writer.seals_written)
+    s = out[0]
+    total = replace(
+        s, cpu_s=s.cpu_s + tree.cpu_s, peak_rss=s.peak_rss + tree.peak_rss, disk_bytes=disk
+    )
+    return Timed(total, start, end, writer.seals_written)
 
 
 def seal(store_dir: Path, seals: int, records: int, raw_bytes: int) -> Timed:
@@ -84,12 +90,15 @@ def seal(store_dir: Path, seals: int, records: int, raw_bytes: int) -> Timed:
     return Timed(sample, start, end, seals)
 
 
-def verify(store_dir: Path, records: int, raw_bytes: int) -> Timed:
-    """``verify_log`` over the store; disk_bytes is the Parquet it read."""
+def verify(store_dir: Path, records: int, raw_bytes: int, *, use_threads: bool = True) -> Timed:
+    """``verify_log`` over the store (``use_threads=False`` is ``--single-thread``).
+
+    disk_bytes is the Parquet it read.
+    """
     store = Store(store_dir)
     verifier = store_verifier(store)
     start = time.time()
     with measured(records, raw_bytes) as out:
-        report = verify_log(store, verifier, SystemClock())
+        report = verify_log(store, verifier, SystemClock(), use_threads=use_threads)
     end = time.time()
     return Timed(replace(out[0], disk_bytes=report.bytes), start, end)

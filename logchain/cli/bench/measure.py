@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import resource
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,3 +164,77 @@ def tree_bytes(path: Path) -> int:
             if p.is_file() and not p.is_symlink():
                 total += p.stat().st_size
     return total
+
+
+def _proc_stat(pid: int) -> tuple[int, float, int] | None:
+    """(parent pid, CPU seconds, RSS bytes) of a live process, from /proc/<pid>/stat."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    page = os.sysconf("SC_PAGE_SIZE")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks, int(fields[21]) * page
+
+
+class TreeSampler:
+    """CPU and memory of this process's grandchildren and deeper (e.g. a parse worker pool).
+
+    Direct children that exit are counted by ``RUSAGE_CHILDREN``; processes further down (the
+    workers a forkserver forks) are not, so a thread samples ``/proc`` every ``interval``
+    seconds: CPU is each process's last reading less its reading when first seen before the
+    start, and peak RSS the largest sum over one sample. Work in the last ``interval`` of a
+    process's life is missed.
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self._base: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-tree-sampler", daemon=True)
+
+    def _descendants(self) -> dict[int, tuple[float, int]]:
+        me = os.getpid()
+        table: dict[int, tuple[int, float, int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (st := _proc_stat(int(entry))) is not None:
+                table[int(entry)] = st
+        out: dict[int, tuple[float, int]] = {}
+        for pid, (_ppid, cpu, rss) in table.items():
+            chain: list[int] = []
+            p = pid
+            while p in table and p != me and len(chain) < 64:
+                chain.append(p)
+                p = table[p][0]
+            if p == me and len(chain) >= 2:  # a grandchild or deeper
+                out[pid] = (cpu, rss)
+        return out
+
+    def sample(self, *, first: bool = False) -> None:
+        seen = self._descendants()
+        for pid, (cpu, _rss) in seen.items():
+            if first:
+                self._base[pid] = cpu
+            self._last[pid] = cpu
+        self.peak_rss = max(self.peak_rss, sum(rss for _cpu, rss in seen.values()))
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(cpu - self._base.get(pid, 0.0) for pid, cpu in self._last.items())
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def __enter__(self) -> TreeSampler:
+        self.sample(first=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()

@@ -3,10 +3,13 @@
 Each stage is one call into the project's own code, so improvements there show up here:
 
 =============  ==========================================================================
-read           ``ingest.lines.read_lines`` (file -> exact lines, offsets, flags)
-parse          ``ingest.parsers``: ``detect_format`` on the file's first lines, then
-               ``Parser.parse`` per batch
-envelope       ``logchain.segment.build_table`` (envelope + derived columns -> Arrow)
+read           ``ingest.tail.FileTail`` reads 4 MiB blocks, its ``LineSplitter`` cuts chunks,
+               ``ingest.split.split_chunk`` makes exact lines (raw, offsets, flags)
+parse          the parser ingest picks (``detect_format`` on the file's first lines, as
+               ``format = "auto"`` does), ``Parser.parse`` and ``ingest.prepare.to_arrays``:
+               ``prepare_records`` minus its split
+envelope       ``logchain.segment.build_table`` (envelope + derived columns -> Arrow), fed the
+               record batch the ingest pipeline builds
 hash_merkle    ``logchain.leaves``: leaf hashes, chunk roots, root (what ``write_segment`` does
                first)
 segment_write  ``logchain.segment.write_segment`` (hash + Merkle again, Parquet, file SHA-256,
@@ -21,16 +24,19 @@ measured and deleted, so a 100M-record pass needs the disk for one segment only.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.lines import Lines, read_lines
+from ingest.config import DEFAULT_MAX_LINE_BYTES
 from ingest.parsers import Parser, detect_format, get_parser
+from ingest.prepare import to_arrays
+from ingest.split import Lines, split_chunk
+from ingest.tail import FileTail
 from logchain import leaves, segment
 from logchain.cli.bench.measure import Meter, Sample
 from logchain.cli.bench.workload import WorkFile
@@ -41,36 +47,40 @@ from logchain.writer import SegmentLimits
 #: Stages of the pass, in pipeline order (``segment_write`` includes ``hash_merkle``'s work).
 STAGES = ("read", "parse", "envelope", "hash_merkle", "segment_write")
 STORAGE_CEILING = "storage_ceiling"
-SAMPLE_LINES = 64
 
 
 @dataclass(frozen=True, slots=True)
 class PassResult:
-    """Per-stage samples of one worker's pass, and the formats the parsers detected."""
+    """Per-stage samples of one worker's pass, and the parsers ingest chose per file."""
 
     samples: dict[str, Sample]
     formats: dict[str, str]
     segments: int
 
 
-def choose_parser(path: Path) -> Parser:
-    """The parser ingest would use for ``path``: ``detect_format`` on its first lines."""
-    with path.open("rb") as fh:
-        sample = list(itertools.islice(fh, SAMPLE_LINES))
-    return get_parser(detect_format([line.rstrip(b"\n") for line in sample]))
+def choose_parser(tail: FileTail) -> Parser:
+    """The parser ``format = "auto"`` picks for the file: ``detect_format`` on its first lines."""
+    return get_parser(detect_format(tail.detect_sample()))
 
 
-def _batches(meter: Meter, path: Path) -> Iterator[Lines]:
-    with path.open("rb") as fh:
-        it = read_lines(fh, 0, final=True)
-        while True:
-            with meter.stage("read") as acc:
-                lines = next(it, None)
-            if lines is None:
-                return
+def _lines(meter: Meter, tail: FileTail) -> Iterator[tuple[Lines, int]]:
+    """Exact lines of the whole file and the bytes they came from, the read stage timed."""
+    blocks = tail.read(None)
+    done = False
+    while not done:
+        with meter.stage("read") as acc:
+            data = next(blocks, None)
+            if data is None:
+                last = tail.finish()
+                chunks = [last] if last is not None else []
+                done = True
+            else:
+                chunks = tail.feed(data)
+            out = [(split_chunk(c, DEFAULT_MAX_LINE_BYTES), len(c.data)) for c in chunks]
+        for lines, size in out:
             acc.records += len(lines)
-            acc.raw_bytes += lines.offsets[-1] + len(lines.raw[-1]) + 1 - lines.offsets[0]
-            yield lines
+            acc.raw_bytes += size
+        yield from out
 
 
 class _Pending:
@@ -133,6 +143,15 @@ def _storage_ceiling(meter: Meter, path: Path, table: pa.Table, n: int, raw: int
     path.unlink()
 
 
+def _parse(meter: Meter, parser: Parser, lines: Lines, size: int) -> dict[str, pa.Array[Any]]:
+    n = len(lines)
+    with meter.stage("parse") as acc:
+        raw: list[Any] = lines.raw.to_pylist()
+        derived = to_arrays(parser.parse(raw), n, parser)
+    acc.records, acc.raw_bytes = acc.records + n, acc.raw_bytes + size
+    return derived
+
+
 def stage_pass(files: Sequence[WorkFile], scratch: Path, limits: SegmentLimits) -> PassResult:
     """Run every stage over ``files`` (in this process); returns per-stage samples."""
     scratch.mkdir(parents=True, exist_ok=True)
@@ -141,24 +160,33 @@ def stage_pass(files: Sequence[WorkFile], scratch: Path, limits: SegmentLimits) 
     pending = _Pending(scratch, limits)
     formats: dict[str, str] = {}
     for wf in files:
-        parser = choose_parser(wf.path)
-        formats[wf.path.name] = f"{parser.name}/{parser.version}"
         source = str(wf.path)
-        for lines in _batches(meter, wf.path):
-            n = len(lines)
-            raw = lines.offsets[-1] + len(lines.raw[-1]) + 1 - lines.offsets[0]
-            with meter.stage("parse") as acc:
-                derived = parser.parse(lines.raw)
-            acc.records, acc.raw_bytes = acc.records + n, acc.raw_bytes + raw
-            batch = RecordBatch(
-                [source] * n, [0] * n, lines.offsets, lines.raw, lines.flags, derived
-            )
-            first = pending.next_index + pending.records
-            with meter.stage("envelope") as acc:
-                table = build_table(batch, first_index=first, ingest_time_ns=clock.now_ns())
-            acc.records, acc.raw_bytes = acc.records + n, acc.raw_bytes + raw
-            if pending.add(table, raw):
-                _flush(meter, pending)
+        tail = FileTail.open(source, wf.path, 0, DEFAULT_MAX_LINE_BYTES)
+        try:
+            parser = choose_parser(tail)
+            formats[wf.path.name] = f"{parser.name}/{parser.version}"
+            inode = tail.reader.identity.inode
+            for lines, size in _lines(meter, tail):
+                n = len(lines)
+                if n == 0:
+                    continue
+                derived = _parse(meter, parser, lines, size)
+                first = pending.next_index + pending.records
+                with meter.stage("envelope") as acc:
+                    batch = RecordBatch(
+                        source=pa.repeat(pa.scalar(source, pa.string()), n),
+                        source_file_id=pa.repeat(pa.scalar(inode, pa.uint64()), n),
+                        source_offset=lines.offsets,
+                        raw=lines.raw,
+                        flags=lines.flags,
+                        derived=derived,
+                    )
+                    table = build_table(batch, first_index=first, ingest_time_ns=clock.now_ns())
+                acc.records, acc.raw_bytes = acc.records + n, acc.raw_bytes + size
+                if pending.add(table, size):
+                    _flush(meter, pending)
+        finally:
+            tail.close()
     _flush(meter, pending)
     samples = {name: acc.sample() for name, acc in meter.stages.items()}
     return PassResult(samples, formats, pending.segments)

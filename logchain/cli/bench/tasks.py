@@ -63,16 +63,16 @@ def stage_pass(files: Sequence[WorkFile], scratch: Path, max_records: int) -> Ti
 
 
 def ingest_and_seal(
-    files: Sequence[WorkFile], store_dir: Path, max_records: int
+    files: Sequence[WorkFile], store_dir: Path, max_records: int, workers: int
 ) -> tuple[e2e.Timed, e2e.Timed]:
-    ing = e2e.ingest(files, store_dir, max_records)
+    ing = e2e.ingest(files, store_dir, max_records, workers)
     _tidy()
     sl = e2e.seal(store_dir, ing.seals, ing.sample.records, ing.sample.raw_bytes)
     return ing, sl
 
 
-def verify(store_dir: Path, records: int, raw_bytes: int) -> e2e.Timed:
-    out = e2e.verify(store_dir, records, raw_bytes)
+def verify(store_dir: Path, records: int, raw_bytes: int, use_threads: bool) -> e2e.Timed:
+    out = e2e.verify(store_dir, records, raw_bytes, use_threads=use_threads)
     _tidy()
     return out
 
