@@ -417,3 +417,44 @@ class MultipleIntegrityErrors(IntegrityError):
 
     def diagnostics(self) -> str:
         return f"{self.message}\nNext step: {self.hint}"
+
+
+# ---------------------------------------------------------------- queries: receipts and thresholds
+
+
+class ReceiptInvalid(IntegrityError):
+    """A query receipt (or the findings file it signs) does not verify."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"receipt {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ReplayMismatch(IntegrityError):
+    """Re-running a receipt did not reproduce its result; ``differences`` says exactly what."""
+
+    def __init__(self, receipt: Path, differences: Sequence[str]) -> None:
+        self.differences = list(differences)
+        lines = "\n".join(f"  - {d}" for d in self.differences)
+        super().__init__(
+            f"replay of {receipt} does not reproduce the signed result:\n{lines}",
+            hint="Compare the differing segments or versions listed above; replay against the "
+            "evidence copy the receipt was made from.",
+        )
+        self.receipt = receipt
+
+
+class ThresholdsRejected(LogchainError):
+    """A G6 threshold change was refused (unsigned, wrong role, wrong store, or replayed)."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"threshold change {path} rejected: {reason}",
+            hint="Sign a new thresholds file with a higher serial using a key that has the "
+            "threshold-admin role (`logchain thresholds sign`), then apply that bundle.",
+        )
+        self.path = path
+        self.reason = reason

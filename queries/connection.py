@@ -1,23 +1,32 @@
-"""A read-only DuckDB connection over verified segments, with the views ``records`` and ``seals``.
+"""A read-only DuckDB connection over verified inputs, with the analyst's views.
 
-File access is limited to the listed segment files (``allowed_paths``), external access is then
-switched off and the configuration locked: SQL can read the sealed records, but cannot read other
-files, write files, attach databases or load extensions.
+The caller (the CLI) hands in what verified: segment files whose seals and SHA-256 checked,
+findings files whose receipts checked, and the active G6 thresholds. File access is limited to
+those files (``allowed_paths``), external access is then switched off and the configuration
+locked: SQL can read the sealed records, but cannot read other files, write files, attach
+databases or load extensions. With a bounded :class:`TimeWindow`, ``records`` holds only the
+records whose ``ts`` falls inside it (the segments were already pruned by their sealed ranges).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import duckdb.sqltypes as sqltypes
 import pyarrow as pa
 
 from logchain.catalog import SealRow
 from logchain.errors import QueryError
 from logchain.schema import SEGMENT_SCHEMA
+from queries.findings import FINDINGS_SCHEMA
+from queries.thresholds import Thresholds, threshold_tables
+from queries.views import Table, View, macros_sql, view_sql
+from queries.window import TimeWindow
 
 SEALS_SCHEMA = pa.schema(
     [  # type: ignore[arg-type]
@@ -38,21 +47,32 @@ SEALS_SCHEMA = pa.schema(
         ("last_event", pa.timestamp("us", tz="UTC")),
     ]
 )
+WINDOW_SCHEMA = pa.schema(
+    [("since", pa.timestamp("us", tz="UTC")), ("until", pa.timestamp("us", tz="UTC"))]
+)
 
 
-def connect(
-    segments: Sequence[Path], seals: Sequence[SealRow], *, threads: int = 2
-) -> duckdb.DuckDBPyConnection:
-    """Open the connection. Raises QueryError if DuckDB refuses the set-up."""
+@dataclass(frozen=True, slots=True)
+class QueryInputs:
+    """Everything a query may read; every file here has been verified by the caller."""
+
+    segments: Sequence[Path]
+    seals: Sequence[SealRow] = ()
+    findings: Sequence[Path] = ()
+    thresholds: Thresholds | None = None
+    window: TimeWindow = field(default_factory=TimeWindow)
+
+
+def connect(inputs: QueryInputs, *, threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """Open the locked, read-only connection. Raises QueryError if DuckDB refuses the set-up."""
     try:
         con = duckdb.connect(":memory:", config={"threads": threads})
-        files = [str(p) for p in segments]
-        if files:
-            con.read_parquet(files).create_view("records")
-        else:  # an empty store still has the view, with the segment schema
-            con.from_arrow(SEGMENT_SCHEMA.empty_table()).create_view("records")
-        rows = [dataclasses.asdict(s) for s in seals]
-        con.from_arrow(pa.Table.from_pylist(rows, schema=SEALS_SCHEMA)).create_view("seals")
+        con.execute("SET TimeZone = 'UTC'")
+        _create_tables(con, inputs)
+        con.execute(macros_sql())
+        for view in View:
+            con.execute(view_sql(view))
+        files = [str(p) for p in (*inputs.segments, *inputs.findings)]
         con.execute("SET allowed_paths = $paths", {"paths": files or [""]})
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
@@ -61,15 +81,56 @@ def connect(
     return con
 
 
+def _create_tables(con: duckdb.DuckDBPyConnection, inputs: QueryInputs) -> None:
+    files = [str(p) for p in inputs.segments]
+    records = con.read_parquet(files) if files else con.from_arrow(SEGMENT_SCHEMA.empty_table())
+    window = inputs.window
+    if window.bounded:
+        ts = duckdb.CoalesceOperator(
+            duckdb.ColumnExpression("event_time"),
+            duckdb.ColumnExpression("ingest_time").cast(sqltypes.TIMESTAMP_TZ),
+        )
+        if window.since is not None:
+            records = records.filter(ts >= duckdb.ConstantExpression(window.since))
+        if window.until is not None:
+            records = records.filter(ts < duckdb.ConstantExpression(window.until))
+    records.create_view(Table.RECORDS.value)
+    rows = [dataclasses.asdict(s) for s in inputs.seals]
+    _arrow_view(con, Table.SEALS, pa.Table.from_pylist(rows, schema=SEALS_SCHEMA))
+    found = [str(p) for p in inputs.findings]
+    if found:
+        con.read_parquet(found).create_view(Table.FINDINGS.value)
+    else:
+        _arrow_view(con, Table.FINDINGS, FINDINGS_SCHEMA.empty_table())
+    bounds = pa.Table.from_pylist([window_row(window)], schema=WINDOW_SCHEMA)
+    _arrow_view(con, Table.QUERY_WINDOW, bounds)
+    for table, arrow in threshold_tables(inputs.thresholds).items():
+        _arrow_view(con, table, arrow)
+
+
+def window_row(window: TimeWindow) -> dict[str, object]:
+    return {"since": window.since, "until": window.until}
+
+
+def _arrow_view(con: duckdb.DuckDBPyConnection, name: Table, table: pa.Table) -> None:
+    # Materialise as a DuckDB table: an Arrow-backed view would keep a Python object alive.
+    con.from_arrow(table).create(name.value)
+
+
 def run_query(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, object] | None = None,
+    *,
+    detection: str | None = None,
 ) -> pa.Table:
     """Run one statement with bound parameters; raises QueryError with DuckDB's message."""
     try:
         rel: Any = con.sql(sql, params=params or None)
         if rel is None:  # a statement with no result set
             return pa.table({})
-        table: pa.Table = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+        table: pa.Table = rel.to_arrow_table()
         return table
     except duckdb.Error as exc:
-        raise QueryError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QueryError(message, detection=detection) from exc

@@ -39,15 +39,21 @@ def cli(ctx: click.Context, debug: bool, log_level: str) -> None:
 def _register() -> None:
     from logchain.cli.bench.command import bench_cmd
     from logchain.cli.demo import demo_cmd
+    from logchain.cli.detect import detect_cmd
     from logchain.cli.ingest import ingest_cmd
     from logchain.cli.init import init_cmd
     from logchain.cli.prove import prove_cmd, verify_proof_cmd
+    from logchain.cli.replay import replay_cmd
+    from logchain.cli.shell import shell_cmd
     from logchain.cli.sql import sql_cmd
+    from logchain.cli.thresholds import thresholds_cmd
     from logchain.cli.verify import verify_cmd
     from logchain.cli.watch import watch_cmd
 
     commands = (init_cmd, ingest_cmd, watch_cmd, verify_cmd, prove_cmd, verify_proof_cmd)
     for cmd in (*commands, sql_cmd, demo_cmd, bench_cmd):
+        cli.add_command(cmd)
+    for cmd in (shell_cmd, detect_cmd, thresholds_cmd, replay_cmd):  # SOC analysis (issue 4)
         cli.add_command(cmd)
 
 

@@ -1,4 +1,8 @@
-"""`logchain prove` and `logchain verify-proof`: inclusion proofs for single records."""
+"""`logchain prove` and `logchain verify-proof`: inclusion proofs for single records.
+
+`prove --finding ID -o DIR` writes one proof per evidence record of a detect finding. Every
+prove run is recorded as a ``proof_exported`` system record (access to the store is audited).
+"""
 
 from __future__ import annotations
 
@@ -8,29 +12,63 @@ from pathlib import Path
 import click
 
 from logchain.cli._common import open_store, print_json, store_option
+from logchain.cli.audit import record_access
+from logchain.cli.finding_lookup import finding_evidence
 from logchain.cli.wiring import store_verifier, trust_verifier
-from logchain.errors import ProofInvalid
+from logchain.errors import LogchainError, ProofInvalid, UsageError
 from logchain.proof import InclusionProof, make_proof, verify_proof
 
 
 @click.command("prove")
 @store_option
-@click.argument("index", type=click.IntRange(0))
+@click.argument("indices", metavar="[INDEX]...", nargs=-1, type=click.IntRange(0))
+@click.option("--finding", "finding_id", help="Prove every evidence record of this finding.")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the proof here instead of stdout.",
+    type=click.Path(path_type=Path),
+    help="Write the proof here instead of stdout (a directory for several proofs).",
 )
-def prove_cmd(store_path: Path, index: int, output: Path | None) -> None:
+def prove_cmd(
+    store_path: Path, indices: tuple[int, ...], finding_id: str | None, output: Path | None
+) -> None:
     """Print the inclusion proof of record INDEX (envelope, leaf hash, audit path, seal)."""
     store = open_store(store_path)
-    proof = make_proof(store, store_verifier(store), index)
-    if output:
-        output.write_text(json.dumps(proof.to_json(), indent=2) + "\n")
-        click.echo(f"proof of record {index} written to {output}", err=True)
-    else:
-        print_json(proof.to_json())
+    wanted = list(indices)
+    if finding_id:
+        wanted += finding_evidence(store, finding_id)
+    if not wanted:
+        raise UsageError("give a record INDEX or --finding ID")
+    attrs: dict[str, object] = {"indices": wanted, "finding_id": finding_id}
+    try:
+        verifier = store_verifier(store)
+        proofs = [make_proof(store, verifier, i) for i in dict.fromkeys(wanted)]
+        _write(proofs, output)
+    except LogchainError as exc:
+        record_access(
+            store, "proof_exported", "proof export failed", {**attrs, "error": exc.message}
+        )
+        raise
+    record_access(
+        store, "proof_exported", "inclusion proofs exported", {**attrs, "proofs": len(proofs)}
+    )
+
+
+def _write(proofs: list[InclusionProof], output: Path | None) -> None:
+    if len(proofs) == 1 and (output is None or output.suffix == ".json"):
+        if output is None:
+            print_json(proofs[0].to_json())
+            return
+        output.write_text(json.dumps(proofs[0].to_json(), indent=2) + "\n")
+        click.echo(f"proof of record {proofs[0].index} written to {output}", err=True)
+        return
+    if output is None:
+        print_json([p.to_json() for p in proofs])
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for p in proofs:
+        (output / f"{p.index}.proof.json").write_text(json.dumps(p.to_json(), indent=2) + "\n")
+    click.echo(f"{len(proofs)} proofs written to {output}/INDEX.proof.json", err=True)
 
 
 @click.command("verify-proof")
