@@ -12,7 +12,7 @@ setup(
         Extension(
             "logchain._native",
             sources=["logchain/_native.c"],
-            extra_compile_args=["-O2", "-std=c99"],
+            extra_compile_args=["-O2", "-std=c11"],
             extra_link_args=["-l:libcrypto.so.3"],
             optional=True,
         )

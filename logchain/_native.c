@@ -5,7 +5,9 @@
  * straight from the Arrow column buffers and hashes it, without creating Python objects per record.
  *
  * OpenSSL is declared here rather than included so that no OpenSSL headers are needed to build;
- * setup.py links libcrypto.so.3 by name. SHA256() is the one-shot function present in OpenSSL 1.1 and 3.
+ * setup.py links libcrypto.so.3 by name. It uses the low-level SHA256_Init/Update/Final (present in
+ * OpenSSL 1.1 and 3, deprecated but exported): in OpenSSL 3 the one-shot SHA256() fetches the
+ * algorithm through the provider machinery on every call, which made it ~6x slower per leaf.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -13,7 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern unsigned char *SHA256(const unsigned char *d, size_t n, unsigned char *md);
+/* SHA256_CTX is 112 bytes in OpenSSL 1.1 and 3 (8+2+16+2 unsigned ints); 256 leaves headroom. */
+typedef struct { _Alignas(16) unsigned char opaque[256]; } sha_ctx;
+extern int SHA256_Init(sha_ctx *c);
+extern int SHA256_Update(sha_ctx *c, const void *data, size_t len);
+extern int SHA256_Final(unsigned char *md, sha_ctx *c);
+
+static inline void sha256(const unsigned char *d, size_t n, unsigned char *md) {
+    sha_ctx c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, d, n);
+    SHA256_Final(md, &c);
+}
 
 #define HASH 32
 
@@ -43,27 +56,38 @@ static int get_buf(PyObject *o, Buf *out, const char *what) {
 static void release(Buf *bs, int n) { for (int i = 0; i < n; i++) if (bs[i].held) PyBuffer_Release(&bs[i].b); }
 
 /* leaf_hashes(n, version, flags, index, ingest_ns, src_offs, src_data, src_wide,
- *             file_id, offset, raw_offs, raw_data, raw_wide) -> bytes(n * 32)
+ *             file_id, offset, raw_offs, raw_data, raw_wide[, src_keys, n_src]) -> bytes(n * 32)
  * Fixed-width buffers must already start at element 0 of the array (the caller slices them);
- * version and flags are uint8, index/file_id/offset uint64, ingest_ns int64 (native endianness). */
+ * version and flags are uint8, index/file_id/offset uint64, ingest_ns int64 (native endianness).
+ * With src_keys (int32 dictionary indices, one per row), src_offs/src_data hold the n_src
+ * dictionary values and row i's source is value src_keys[i]; otherwise one value per row. */
 static PyObject *leaf_hashes(PyObject *self, PyObject *args) {
-    Py_ssize_t n;
-    PyObject *o[10];
+    Py_ssize_t n, n_src = -1;
+    PyObject *o[11];
+    o[10] = Py_None;
     int src_wide, raw_wide;
-    if (!PyArg_ParseTuple(args, "nOOOOOOpOOOOp", &n, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5],
-                          &src_wide, &o[6], &o[7], &o[8], &o[9], &raw_wide))
+    if (!PyArg_ParseTuple(args, "nOOOOOOpOOOOp|On", &n, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5],
+                          &src_wide, &o[6], &o[7], &o[8], &o[9], &raw_wide, &o[10], &n_src))
         return NULL;
-    static const char *names[10] = {"version", "flags", "index", "ingest_ns", "src_offsets",
-                                    "src_data", "file_id", "offset", "raw_offsets", "raw_data"};
-    Buf b[10] = {{0}};
-    for (int i = 0; i < 10; i++)
-        if (get_buf(o[i], &b[i], names[i]) != 0) { release(b, 10); return NULL; }
-    const Py_ssize_t need[10] = {n, n, 8 * n, 8 * n, (src_wide ? 8 : 4) * (n + 1), 0, 8 * n, 8 * n,
-                                 (raw_wide ? 8 : 4) * (n + 1), 0};
-    for (int i = 0; i < 10; i++)
+    int keyed = o[10] != Py_None;
+    int nb = keyed ? 11 : 10;
+    if (!keyed) n_src = n;
+    if (n < 0 || n_src < 0) {
+        PyErr_SetString(PyExc_ValueError, "row and dictionary counts must be >= 0");
+        return NULL;
+    }
+    static const char *names[11] = {"version", "flags", "index", "ingest_ns", "src_offsets",
+                                    "src_data", "file_id", "offset", "raw_offsets", "raw_data",
+                                    "src_keys"};
+    Buf b[11] = {{0}};
+    for (int i = 0; i < nb; i++)
+        if (get_buf(o[i], &b[i], names[i]) != 0) { release(b, nb); return NULL; }
+    const Py_ssize_t need[11] = {n, n, 8 * n, 8 * n, (src_wide ? 8 : 4) * (n_src + 1), 0, 8 * n,
+                                 8 * n, (raw_wide ? 8 : 4) * (n + 1), 0, 4 * n};
+    for (int i = 0; i < nb; i++)
         if (b[i].b.len < need[i]) {
             PyErr_Format(PyExc_ValueError, "%s buffer holds %zd bytes, need %zd", names[i], b[i].b.len, need[i]);
-            release(b, 10);
+            release(b, nb);
             return NULL;
         }
     const uint8_t *ver = b[0].b.buf, *flg = b[1].b.buf;
@@ -71,26 +95,35 @@ static PyObject *leaf_hashes(PyObject *self, PyObject *args) {
     const int64_t *ts = b[3].b.buf;
     const void *soffs = b[4].b.buf, *roffs = b[8].b.buf;
     const unsigned char *sdata = b[5].b.buf, *rdata = b[9].b.buf;
-    /* Validate every variable-length span before hashing, with the GIL held. */
+    const int32_t *keys = keyed ? (const int32_t *)b[10].b.buf : NULL;
+    /* Validate every variable-length span and key before hashing, with the GIL held. */
+    for (Py_ssize_t k = 0; k < n_src; k++) {
+        int64_t s0 = off_at(soffs, src_wide, k), s1 = off_at(soffs, src_wide, k + 1);
+        if (s0 < 0 || s1 < s0 || s1 > b[5].b.len || s1 - s0 > 0xFFFF) {
+            PyErr_Format(PyExc_ValueError, "source value %zd: span out of range", k);
+            release(b, nb);
+            return NULL;
+        }
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t s0 = off_at(soffs, src_wide, i), s1 = off_at(soffs, src_wide, i + 1);
         int64_t r0 = off_at(roffs, raw_wide, i), r1 = off_at(roffs, raw_wide, i + 1);
-        if (s0 < 0 || s1 < s0 || s1 > b[5].b.len || s1 - s0 > 0xFFFF || r0 < 0 || r1 < r0 ||
-            r1 > b[9].b.len || r1 - r0 > 0xFFFFFFFFLL) {
-            PyErr_Format(PyExc_ValueError, "row %zd: source or raw span out of range", i);
-            release(b, 10);
+        if (r0 < 0 || r1 < r0 || r1 > b[9].b.len || r1 - r0 > 0xFFFFFFFFLL ||
+            (keys && (keys[i] < 0 || keys[i] >= n_src))) {
+            PyErr_Format(PyExc_ValueError, "row %zd: source key or raw span out of range", i);
+            release(b, nb);
             return NULL;
         }
     }
     PyObject *out = PyBytes_FromStringAndSize(NULL, n * HASH);
-    if (!out) { release(b, 10); return NULL; }
+    if (!out) { release(b, nb); return NULL; }
     unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
     size_t cap = 4096;
     unsigned char *scratch = malloc(cap);
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n && !failed; i++) {
-        int64_t s0 = off_at(soffs, src_wide, i), s1 = off_at(soffs, src_wide, i + 1);
+        Py_ssize_t k = keys ? keys[i] : i;
+        int64_t s0 = off_at(soffs, src_wide, k), s1 = off_at(soffs, src_wide, k + 1);
         int64_t r0 = off_at(roffs, raw_wide, i), r1 = off_at(roffs, raw_wide, i + 1);
         size_t slen = (size_t)(s1 - s0), rlen = (size_t)(r1 - r0);
         size_t total = 1 + 1 + 1 + 8 + 8 + 2 + slen + 8 + 8 + 4 + rlen; /* leading 0x00 leaf prefix */
@@ -113,11 +146,11 @@ static PyObject *leaf_hashes(PyObject *self, PyObject *args) {
         put_u64(p, off[i]); p += 8;
         put_u32(p, (uint32_t)rlen); p += 4;
         memcpy(p, rdata + r0, rlen); p += rlen;
-        SHA256(scratch, total, dst + i * HASH);
+        sha256(scratch, total, dst + i * HASH);
     }
     Py_END_ALLOW_THREADS
     free(scratch);
-    release(b, 10);
+    release(b, nb);
     if (failed) { Py_DECREF(out); return PyErr_NoMemory(); }
     return out;
 }
@@ -130,7 +163,7 @@ static void reduce_level(unsigned char *nodes, Py_ssize_t count, unsigned char *
         Py_ssize_t j = 0;
         for (Py_ssize_t i = 0; i + 1 < count; i += 2, j++) {
             memcpy(buf + 1, nodes + i * HASH, 2 * HASH);
-            SHA256(buf, sizeof buf, nodes + j * HASH);
+            sha256(buf, sizeof buf, nodes + j * HASH);
         }
         if (count & 1) { memmove(nodes + j * HASH, nodes + (count - 1) * HASH, HASH); j++; }
         count = j;

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,3 +87,23 @@ def file_sha256(path: Path) -> str:
     """Hex SHA-256 of a file's bytes (streaming). Raises FileNotFoundError if absent."""
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+#: A whole file's bytes: memory-mapped, or ``b""`` for an empty file.
+FileBytes = mmap.mmap | bytes
+
+
+def map_file(path: Path) -> FileBytes:
+    """The file's bytes, memory-mapped read-only (pre-faulted where the OS allows).
+
+    Avoids copying a large file into memory when it is hashed and decoded in place; an empty
+    file gives ``b""``. Raises OSError (FileNotFoundError, ...) like ``open``.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if os.fstat(fd).st_size == 0:
+            return b""
+        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+        return mmap.mmap(fd, 0, flags=flags, prot=mmap.PROT_READ)
+    finally:
+        os.close(fd)

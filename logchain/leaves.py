@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import struct
-from collections.abc import Sequence
 from types import ModuleType
 from typing import Any, Literal
 
@@ -48,15 +47,17 @@ def available_backend() -> Backend:
 def leaf_hashes(table: pa.Table, *, backend: Backend | None = None) -> bytes:
     """Concatenated 32-byte leaf hashes of every row of ``table``'s envelope columns.
 
+    The table is hashed one record batch at a time (no column is concatenated or copied), and
+    a dictionary-encoded ``source`` is read through its dictionary without being decoded.
     Raises ValueError if a column is missing, has nulls, or a value is out of the format's range.
     """
-    columns = _envelope_arrays(table)
+    _check_envelope_columns(table)
     use = backend or available_backend()
-    if use == "native":
-        if _NATIVE is None:
-            raise ValueError("the native hash back end is not built in this installation")
-        return _native_leaves(columns)
-    return b"".join(_python_leaves(columns))
+    if use == "native" and _NATIVE is None:
+        raise ValueError("the native hash back end is not built in this installation")
+    hash_batch = _native_leaves if use == "native" else _python_leaves
+    parts = [hash_batch(b) for b in table.select(list(ENVELOPE_COLUMNS)).to_batches()]
+    return b"".join(parts)
 
 
 def chunk_roots(leaves: bytes, chunk_size: int, *, backend: Backend | None = None) -> bytes:
@@ -93,39 +94,41 @@ def as_nodes(blob: bytes) -> list[NodeHash]:
 # ---------------------------------------------------------------- internals
 
 
-def _envelope_arrays(table: pa.Table) -> dict[str, pa.Array[Any]]:
-    out: dict[str, pa.Array[Any]] = {}
+_FIXED_TYPES: dict[str, pa.DataType] = {
+    "version": pa.uint8(),
+    "flags": pa.uint8(),
+    "index": pa.uint64(),
+    "source_file_id": pa.uint64(),
+    "source_offset": pa.uint64(),
+}
+
+
+def _check_envelope_columns(table: pa.Table) -> None:
     for name in ENVELOPE_COLUMNS:
         if name not in table.column_names:
             raise ValueError(f"envelope column {name!r} is missing")
         col = table.column(name)
         if col.null_count:
             raise ValueError(f"envelope column {name!r} has {col.null_count} null values")
-        arr: Any = col.combine_chunks()
-        if pa.types.is_dictionary(arr.type):
-            arr = arr.dictionary_decode()
-        out[name] = arr
-    expected = {
-        "version": pa.uint8(),
-        "flags": pa.uint8(),
-        "index": pa.uint64(),
-        "source_file_id": pa.uint64(),
-        "source_offset": pa.uint64(),
-    }
-    for name, typ in expected.items():
-        if out[name].type != typ:
-            raise ValueError(f"envelope column {name!r} has type {out[name].type}, expected {typ}")
-    if not pa.types.is_timestamp(out["ingest_time"].type) or out["ingest_time"].type.unit != "ns":
+    for name, typ in _FIXED_TYPES.items():
+        if table.schema.field(name).type != typ:
+            raise ValueError(
+                f"envelope column {name!r} has type {table.schema.field(name).type}, expected {typ}"
+            )
+    ingest = table.schema.field("ingest_time").type
+    if not pa.types.is_timestamp(ingest) or ingest.unit != "ns":
         raise ValueError("envelope column 'ingest_time' must be a nanosecond timestamp")
-    out["ingest_time"] = out["ingest_time"].cast(pa.int64())
-    if not (pa.types.is_string(out["source"].type) or pa.types.is_large_string(out["source"].type)):
+    source = table.schema.field("source").type
+    if pa.types.is_dictionary(source):
+        source = source.value_type
+    if not (pa.types.is_string(source) or pa.types.is_large_string(source)):
         raise ValueError("envelope column 'source' must be a string column")
-    if not (pa.types.is_binary(out["raw"].type) or pa.types.is_large_binary(out["raw"].type)):
+    raw = table.schema.field("raw").type
+    if not (pa.types.is_binary(raw) or pa.types.is_large_binary(raw)):
         raise ValueError("envelope column 'raw' must be a binary column")
-    bad_flags = pc.sum(pc.bit_wise_and(out["flags"], pa.scalar(~int(_KNOWN) & 0xFF, pa.uint8())))
-    if bad_flags.as_py():
+    mask = pa.scalar(~int(_KNOWN) & 0xFF, pa.uint8())
+    if pc.max(pc.bit_wise_and(table.column("flags"), mask)).as_py():
         raise ValueError("envelope column 'flags' has unknown flag bits")
-    return out
 
 
 _KNOWN = RecordFlag.NO_NEWLINE | RecordFlag.CONTINUATION
@@ -151,47 +154,58 @@ def _var(arr: pa.Array[Any]) -> tuple[memoryview, memoryview, bool]:
     return offs, memoryview(data) if data is not None else memoryview(b""), wide
 
 
-def _native_leaves(c: dict[str, pa.Array[Any]]) -> bytes:
+def _native_leaves(batch: pa.RecordBatch) -> bytes:
     if _NATIVE is None:
         raise ValueError("the native hash back end is not built in this installation")
-    n = len(c["index"])
+    n = batch.num_rows
     if n == 0:
         return b""
-    s_offs, s_data, s_wide = _var(c["source"])
-    r_offs, r_data, r_wide = _var(c["raw"])
+    col: Any = batch.column
+    source: Any = col("source")
+    keys: tuple[memoryview, int] | tuple[()] = ()
+    if pa.types.is_dictionary(source.type):
+        if source.indices.type == pa.int32():
+            keys = (_fixed(source.indices, 4), len(source.dictionary))
+            source = source.dictionary
+        else:
+            source = source.dictionary_decode()
+    s_offs, s_data, s_wide = _var(source)
+    r_offs, r_data, r_wide = _var(col("raw"))
     out: bytes = _NATIVE.leaf_hashes(
         n,
-        _fixed(c["version"], 1),
-        _fixed(c["flags"], 1),
-        _fixed(c["index"], 8),
-        _fixed(c["ingest_time"], 8),
+        _fixed(col("version"), 1),
+        _fixed(col("flags"), 1),
+        _fixed(col("index"), 8),
+        _fixed(col("ingest_time").view(pa.int64()), 8),
         s_offs,
         s_data,
         s_wide,
-        _fixed(c["source_file_id"], 8),
-        _fixed(c["source_offset"], 8),
+        _fixed(col("source_file_id"), 8),
+        _fixed(col("source_offset"), 8),
         r_offs,
         r_data,
         r_wide,
+        *keys,
     )
     return out
 
 
-def _python_leaves(c: dict[str, pa.Array[Any]]) -> Sequence[bytes]:
+def _python_leaves(batch: pa.RecordBatch) -> bytes:
     import hashlib
 
     sha = hashlib.sha256
     head, mid = _HEAD.pack, _MID.pack
     out: list[bytes] = []
+    col: Any = batch.column
     for ver, flg, idx, ts, src, fid, off, raw in zip(
-        c["version"].to_pylist(),
-        c["flags"].to_pylist(),
-        c["index"].to_pylist(),
-        c["ingest_time"].to_pylist(),
-        c["source"].to_pylist(),
-        c["source_file_id"].to_pylist(),
-        c["source_offset"].to_pylist(),
-        c["raw"].to_pylist(),
+        col("version").to_pylist(),
+        col("flags").to_pylist(),
+        col("index").to_pylist(),
+        col("ingest_time").view(pa.int64()).to_pylist(),
+        col("source").to_pylist(),
+        col("source_file_id").to_pylist(),
+        col("source_offset").to_pylist(),
+        col("raw").to_pylist(),
         strict=True,
     ):
         s = src.encode("utf-8")
@@ -200,4 +214,4 @@ def _python_leaves(c: dict[str, pa.Array[Any]]) -> Sequence[bytes]:
         out.append(
             sha(head(0, ver, flg, idx, ts, len(s)) + s + mid(fid, off, len(raw)) + raw).digest()
         )
-    return out
+    return b"".join(out)

@@ -1,7 +1,8 @@
 """Segments: one write-once Parquet file of records per segment seal (format v1).
 
 A segment holds the envelope columns, the derived columns and the parser columns
-(:mod:`logchain.schema`), and key-value metadata::
+(:mod:`logchain.schema`), and these entries in the Parquet footer's key-value metadata
+(``FileMetaData.key_value_metadata``; they are not in the embedded Arrow schema)::
 
     logchain.format       "logchain/v1"
     logchain.log_id       the store's log id
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,9 +31,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from logchain import leaves
 from logchain.errors import StorageError
-from logchain.fileops import file_sha256, publish, temp_path
+from logchain.fileops import publish, temp_path
+from logchain.hashing import HashingSink, SegmentHasher, Tree
 from logchain.record import ENVELOPE_VERSION, RecordFlag
 from logchain.schema import (
     DERIVED_FIELDS,
@@ -162,78 +164,110 @@ def write_segment(
 ) -> WrittenSegment:
     """Hash ``table``'s records and write it write-once to ``path``.
 
-    Raises StorageError if ``path`` exists or the write fails; nothing is left behind on failure.
+    The leaf hashes, Merkle root and file SHA-256 are computed on a second thread while Parquet
+    encodes (:mod:`logchain.hashing`); the ``logchain.*`` metadata goes into the Parquet footer's
+    key-value metadata once the root is known.
+    Raises ValueError if a record cannot be hashed, StorageError if ``path`` exists or the write
+    fails; nothing is left behind on failure.
     """
     if table.num_rows == 0:
         raise ValueError("a segment holds at least one record")
-    leaf_blob = leaves.leaf_hashes(table)
-    roots = leaves.chunk_roots(leaf_blob, chunk_size)
-    root = leaves.root_from_chunk_roots(roots)
     first_index = int(table.column("index")[0].as_py())
+    table = table.replace_schema_metadata(None)
     meta = {
         "format": FORMAT,
         "log_id": log_id,
         "seal_index": str(seal_index),
         "first_index": str(first_index),
         "count": str(table.num_rows),
-        "root_hash": root.hex(),
         "chunk_size": str(chunk_size),
-        "chunk_roots": base64.b64encode(roots).decode(),
     }
-    schema_meta = {f"{META_PREFIX}{k}".encode(): v.encode() for k, v in meta.items()}
-    table = table.replace_schema_metadata(schema_meta)
+    hasher = SegmentHasher(table, chunk_size)
     with temp_path(path) as tmp:
         try:
-            pq.write_table(
-                table,
-                tmp,
-                compression=COMPRESSION,
-                compression_level=COMPRESSION_LEVEL,
-                row_group_size=ROW_GROUP_SIZE,
-                use_dictionary=list(DICTIONARY_COLUMNS),  # type: ignore[arg-type]
-                write_statistics=["index", "ingest_time", "event_time"],
-            )
-        except (OSError, pa.ArrowException) as exc:
-            raise StorageError(f"could not write segment: {exc}", path=path) from exc
+            tree = _write_parquet(table, tmp, hasher, meta, final=path)
+        except BaseException:
+            hasher.abandon()
+            raise
+        sha = hasher.file_sha256()
         tmp.chmod(0o444)
-        sha = file_sha256(tmp)
         size = tmp.stat().st_size
         publish(tmp, path)
     ingest = table.column("ingest_time").cast(pa.int64())
     ev = pc.min_max(table.column("event_time"))
-    parsers = _parser_versions(table)
     return WrittenSegment(
         path=path,
         sha256=sha,
         size=size,
         first_index=first_index,
         count=table.num_rows,
-        root_hash=root,
+        root_hash=tree.root_hash,
         chunk_size=chunk_size,
         first_ingest_ns=int(pc.min(ingest).as_py()),
         last_ingest_ns=int(pc.max(ingest).as_py()),
         first_event=_iso(ev["min"].as_py()),
         last_event=_iso(ev["max"].as_py()),
-        parsers=parsers,
+        parsers=_parser_versions(table),
     )
+
+
+def _write_parquet(
+    table: pa.Table, tmp: Path, hasher: SegmentHasher, meta: Mapping[str, str], *, final: Path
+) -> Tree:
+    """Encode ``table`` into the new file ``tmp`` while ``hasher`` works; returns the tree.
+
+    ``meta`` plus the tree's ``root_hash`` and ``chunk_roots`` become the footer metadata.
+    """
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            sink = HashingSink(fh, hasher)
+            writer = pq.ParquetWriter(
+                sink,  # type: ignore[arg-type]
+                table.schema,
+                compression=COMPRESSION,
+                compression_level=COMPRESSION_LEVEL,
+                use_dictionary=list(DICTIONARY_COLUMNS),  # type: ignore[arg-type]
+                write_statistics=["index", "ingest_time", "event_time"],
+            )
+            try:
+                writer.write_table(table, row_group_size=ROW_GROUP_SIZE)
+                tree = hasher.tree()
+                footer = {
+                    **meta,
+                    "root_hash": tree.root_hash.hex(),
+                    "chunk_roots": base64.b64encode(tree.chunk_roots).decode(),
+                }
+                writer.add_key_value_metadata({META_PREFIX + k: v for k, v in footer.items()})
+            finally:
+                writer.close()
+            sink.finish()
+    except (OSError, pa.ArrowException) as exc:
+        raise StorageError(f"could not write segment: {exc}", path=final) from exc
+    return tree
 
 
 def _parser_versions(table: pa.Table) -> dict[str, str]:
-    pairs = (
-        pa.table(
-            {
-                "p": table.column("parser").cast(pa.string()),
-                "v": table.column("parser_version").cast(pa.string()),
-            }
-        )
-        .group_by(["p", "v"])
-        .aggregate([])
-    )
+    """Parser name -> version(s) used in ``table`` (comma-joined when several)."""
+    pairs: set[tuple[str, str]] = set()
+    for batch in table.select(["parser", "parser_version"]).to_batches():
+        p_keys, p_names = _dictionary_keys(batch.column(0))
+        v_keys, v_names = _dictionary_keys(batch.column(1))
+        width = len(v_names) + 1
+        codes = pc.unique(pc.add(pc.multiply(p_keys.cast(pa.int64()), width), v_keys))
+        for code in codes.to_pylist():
+            pairs.add((p_names[code // width], v_names[code % width]))
     out: dict[str, str] = {}
-    for p, v in zip(pairs.column("p").to_pylist(), pairs.column("v").to_pylist(), strict=True):
-        name, version = str(p), str(v)
-        out[name] = version if name not in out else ",".join(sorted({out[name], version}))
+    for name, version in sorted(pairs):
+        out[name] = version if name not in out else f"{out[name]},{version}"
     return out
+
+
+def _dictionary_keys(arr: pa.Array[Any]) -> tuple[Any, list[str]]:
+    """Integer keys per row and the values they stand for (dictionary-encodes plain strings)."""
+    encoded: Any = arr if pa.types.is_dictionary(arr.type) else arr.dictionary_encode()
+    values = [str(v) for v in encoded.dictionary.to_pylist()]
+    return encoded.indices, values
 
 
 def _iso(value: object) -> str | None:
@@ -242,13 +276,15 @@ def _iso(value: object) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def read_meta(path: Path) -> SegmentMeta:
-    """Read a segment's footer metadata; raises ValueError if it is not a v1 segment."""
+def read_meta(path: Path | pa.NativeFile) -> SegmentMeta:
+    """Read a segment's ``logchain.*`` footer key-value metadata (unverified).
+
+    Raises ValueError if it is not a readable v1 segment.
+    """
     try:
-        schema = pq.read_schema(path)
+        raw = pq.read_metadata(path).metadata or {}
     except (OSError, pa.ArrowException) as exc:
         raise ValueError(f"not a readable Parquet file: {exc}") from exc
-    raw = schema.metadata or {}
     meta = {
         k.decode()[len(META_PREFIX) :]: v.decode()
         for k, v in raw.items()
@@ -297,29 +333,26 @@ def read_rows(path: Path, start: int, stop: int, columns: Sequence[str] | None =
 
 def end_offsets(table: pa.Table) -> dict[tuple[str, int], int]:
     """Per (source, file_id): the file offset just past the last record's bytes and newline."""
-    no_nl = pc.bit_wise_and(
-        table.column("flags"), pa.scalar(int(RecordFlag.NO_NEWLINE), pa.uint8())
-    )
-    newline = pc.subtract(pa.scalar(1, pa.uint64()), no_nl.cast(pa.uint64()))
-    length = pc.binary_length(table.column("raw")).cast(pa.uint64())
-    end = pc.add(pc.add(table.column("source_offset"), length), newline)
-    grouped = (
-        pa.table(
-            {
-                "s": table.column("source").cast(pa.string()),
-                "f": table.column("source_file_id"),
-                "e": end,
-            }
-        )
-        .group_by(["s", "f"])
-        .aggregate([("e", "max")])
-    )
     out: dict[tuple[str, int], int] = {}
-    for s, f, e in zip(
-        grouped.column("s").to_pylist(),
-        grouped.column("f").to_pylist(),
-        grouped.column("e_max").to_pylist(),
-        strict=True,
-    ):
-        out[(str(s), int(f or 0))] = int(e or 0)
+    cols = ["source", "source_file_id", "source_offset", "raw", "flags"]
+    for batch in table.select(cols).to_batches():
+        col: Any = batch.column
+        keys, names = _dictionary_keys(col(0))
+        no_nl = pc.bit_wise_and(col(4), pa.scalar(int(RecordFlag.NO_NEWLINE), pa.uint8()))
+        newline = pc.subtract(pa.scalar(1, pa.uint64()), no_nl.cast(pa.uint64()))
+        length = pc.binary_length(col(3)).cast(pa.uint64())
+        end = pc.add(pc.add(col(2), length), newline)
+        grouped = (
+            pa.table({"s": keys, "f": col(1), "e": end})
+            .group_by(["s", "f"])
+            .aggregate([("e", "max")])
+        )
+        for s, f, e in zip(
+            grouped.column("s").to_pylist(),
+            grouped.column("f").to_pylist(),
+            grouped.column("e_max").to_pylist(),
+            strict=True,
+        ):
+            key = (names[int(s or 0)], int(f or 0))
+            out[key] = max(out.get(key, 0), int(e or 0))
     return out

@@ -9,7 +9,9 @@ they fold to the sealed root), or "records intact, derived columns changed".
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,13 +28,12 @@ from logchain.errors import (
     SegmentAltered,
     SegmentMissing,
     SegmentUnreadable,
+    StorageError,
 )
-from logchain.fileops import file_sha256
+from logchain.fileops import FileBytes, map_file
 from logchain.schema import ENVELOPE_COLUMNS
 from logchain.segment import end_offsets, read_meta
 from logchain.statement import SegmentSummary
-
-BATCH_ROWS = 128 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +62,47 @@ def check_segment(
 ) -> SegmentResult:
     """Verify ``path`` against ``summary``; raises the most specific IntegrityError.
 
-    ``known_hashes`` maps every sealed segment's sha256 to its seal number (to name swaps).
+    ``known_hashes`` maps every sealed segment's sha256 to its seal number (to name swaps). The
+    file is read once: its SHA-256 and the Parquet decoding both work on the bytes in memory
+    (with ``use_threads`` the hash runs on a second thread while the columns decode).
     """
-    if not path.is_file():
-        raise SegmentMissing(seal_index, path)
-    actual = file_sha256(path)
-    if actual != summary.sha256:
-        raise _diagnose(seal_index, summary, path, actual, known_hashes, use_threads)
     try:
-        scan = _scan(path, use_threads)
-    except ValueError as exc:  # sha matched but unreadable: a writer bug, still a failure
-        raise SegmentUnreadable(seal_index, path, summary.sha256, actual, detail=str(exc)) from exc
+        data = map_file(path)
+    except (FileNotFoundError, IsADirectoryError):
+        raise SegmentMissing(seal_index, path) from None
+    except OSError as exc:
+        raise StorageError(f"cannot read a segment file: {exc.strerror}", path=path) from exc
+    scan: _Scan | ValueError | None
+    if use_threads:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="logchain-file-hash") as pool:
+            pending = pool.submit(_sha256_hex, data)
+            scan = _try_scan(data, use_threads)
+            actual = pending.result()
+    else:
+        actual = _sha256_hex(data)
+        scan = (
+            None if actual in known_hashes and actual != summary.sha256 else _try_scan(data, False)
+        )
+    if actual != summary.sha256:
+        raise _diagnose(seal_index, summary, path, actual, known_hashes, scan, data)
+    if not isinstance(scan, _Scan):  # sha matched but unreadable: a writer bug, still a failure
+        raise SegmentUnreadable(
+            seal_index, path, summary.sha256, actual, detail=str(scan)
+        ) from scan
     _check_index(seal_index, summary, path, scan.index)
-    _check_root(seal_index, summary, path, scan.leaves)
+    _check_root(seal_index, summary, path, scan.leaves, data)
     return SegmentResult(records=summary.count, bytes=summary.size, end_offsets=scan.end_offsets)
+
+
+def _sha256_hex(data: FileBytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _try_scan(data: FileBytes, use_threads: bool) -> _Scan | ValueError:
+    try:
+        return _scan(data, use_threads)
+    except ValueError as exc:
+        return exc
 
 
 def _diagnose(
@@ -83,7 +111,8 @@ def _diagnose(
     path: Path,
     actual: str,
     known_hashes: Mapping[str, int],
-    use_threads: bool,
+    scan: _Scan | ValueError | None,
+    data: FileBytes,
 ) -> IntegrityError:
     other = known_hashes.get(actual)
     if other is not None:
@@ -94,15 +123,13 @@ def _diagnose(
             actual,
             detail=f"the file is a copy of the segment of seal {other} (swapped or replayed)",
         )
-    try:
-        scan = _scan(path, use_threads)
-    except ValueError as exc:
+    if not isinstance(scan, _Scan):
         return SegmentUnreadable(
-            seal_index, path, summary.sha256, actual, detail=f"cannot be decoded ({exc})"
+            seal_index, path, summary.sha256, actual, detail=f"cannot be decoded ({scan})"
         )
     try:
         _check_index(seal_index, summary, path, scan.index)
-        _check_root(seal_index, summary, path, scan.leaves)
+        _check_root(seal_index, summary, path, scan.leaves, data)
     except IntegrityError as exc:
         return exc
     return SegmentAltered(
@@ -115,20 +142,18 @@ def _diagnose(
     )
 
 
-def _scan(path: Path, use_threads: bool) -> _Scan:
-    """Stream the envelope columns: leaf hashes, index column, end offsets per source file."""
+def _scan(data: FileBytes, use_threads: bool) -> _Scan:
+    """Decode the envelope columns: leaf hashes, index column, end offsets per source file."""
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(pa.BufferReader(pa.py_buffer(data)), pre_buffer=False)
         missing = [c for c in ENVELOPE_COLUMNS if c not in pf.schema_arrow.names]
         if missing:
             raise ValueError(f"envelope columns missing: {', '.join(missing)}")
         parts: list[bytes] = []
         idx_parts: list[np.ndarray] = []
         ends: dict[tuple[str, int], int] = {}
-        for batch in pf.iter_batches(
-            batch_size=BATCH_ROWS, columns=list(ENVELOPE_COLUMNS), use_threads=use_threads
-        ):
-            table = pa.Table.from_batches([batch])
+        for rg in range(pf.num_row_groups):
+            table = pf.read_row_group(rg, columns=list(ENVELOPE_COLUMNS), use_threads=use_threads)
             parts.append(leaves.leaf_hashes(table))
             idx_parts.append(table.column("index").to_numpy())
             _merge_ends(ends, table)
@@ -173,14 +198,16 @@ def _check_index(seal_index: int, s: SegmentSummary, path: Path, idx: np.ndarray
     raise IndexDiscontinuity(seal_index, path, kind, index, r, value)
 
 
-def _check_root(seal_index: int, s: SegmentSummary, path: Path, leaf_blob: bytes) -> None:
+def _check_root(
+    seal_index: int, s: SegmentSummary, path: Path, leaf_blob: bytes, data: FileBytes
+) -> None:
     roots = leaves.chunk_roots(leaf_blob, s.chunk_size)
     calculated = leaves.root_from_chunk_roots(roots)
     if calculated.hex() == s.root_hash:
         return
     first, last = s.first_index, s.first_index + s.count - 1
     try:
-        footer = read_meta(path).chunk_roots
+        footer = read_meta(pa.BufferReader(pa.py_buffer(data))).chunk_roots
     except ValueError:
         footer = b""
     if (

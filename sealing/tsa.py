@@ -182,12 +182,21 @@ class HttpTsa:
                 ctype = resp.headers.get("Content-Type", "")
                 body: bytes = resp.read()
         except urllib.error.HTTPError as exc:
-            raise TimestampAuthorityError(f"TSA {self.url} answered HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise TimestampAuthorityError(f"TSA {self.url} unreachable: {exc}") from exc
+            raise TimestampAuthorityError(
+                f"TSA {self.url} answered HTTP {exc.code} {exc.reason}: it refused the "
+                "application/timestamp-query request"
+            ) from exc
+        except (TimeoutError, urllib.error.URLError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            if isinstance(reason, TimeoutError):
+                raise TimestampAuthorityError(
+                    f"TSA {self.url} did not answer within {self.timeout_s:g} s"
+                ) from exc
+            raise TimestampAuthorityError(f"TSA {self.url} unreachable: {reason}") from exc
         if ctype.split(";")[0].strip() != "application/timestamp-reply":
             raise TimestampAuthorityError(
-                f"TSA {self.url} answered with Content-Type {ctype!r}, not a timestamp reply"
+                f"TSA {self.url} answered with Content-Type {ctype!r}, not "
+                "application/timestamp-reply"
             )
         return body
 

@@ -53,6 +53,12 @@ def _template_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def template_store(_template_store: Path) -> Path:
+    """The session's pristine store directory (copy it; never write to it)."""
+    return _template_store
+
+
 @pytest.fixture
 def store(tmp_path: Path, _template_store: Path) -> Store:
     """A fresh store (a copy of one made by `logchain init`: real key, real local TSA)."""

@@ -47,11 +47,12 @@ def _register() -> None:
     from logchain.cli.shell import shell_cmd
     from logchain.cli.sql import sql_cmd
     from logchain.cli.thresholds import thresholds_cmd
+    from logchain.cli.timestamp import timestamp_cmd
     from logchain.cli.verify import verify_cmd
     from logchain.cli.watch import watch_cmd
 
     commands = (init_cmd, ingest_cmd, watch_cmd, verify_cmd, prove_cmd, verify_proof_cmd)
-    for cmd in (*commands, sql_cmd, demo_cmd, bench_cmd):
+    for cmd in (*commands, sql_cmd, timestamp_cmd, demo_cmd, bench_cmd):
         cli.add_command(cmd)
     for cmd in (shell_cmd, detect_cmd, thresholds_cmd, replay_cmd):  # SOC analysis (issue 4)
         cli.add_command(cmd)
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         err_console.print(f"[bold red]error:[/] {type(exc).__name__}: ", end="", markup=True)
-        err_console.print(exc.diagnostics(), markup=False, highlight=False)
+        err_console.print(exc.diagnostics(), markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
     except click.exceptions.Abort:
         err_console.print("aborted")

@@ -37,10 +37,11 @@ def sealed(make_log: MakeLog) -> Store:
 
 
 def rewrite_segment(store: Store, seal_index: int, change: Callable[[pa.Table], pa.Table]) -> None:
-    """Rewrite a sealed segment in place as an attacker would (pyarrow, same metadata)."""
+    """Rewrite a sealed segment in place as an attacker would (pyarrow, same footer metadata)."""
     path = store.segment_path(seal_index)
     table = pq.read_table(path)
-    meta = table.schema.metadata
+    footer = pq.read_metadata(path).metadata or {}
+    meta = {k: v for k, v in footer.items() if k.startswith(b"logchain.")}
     table = change(table).replace_schema_metadata(meta)
     path.chmod(0o644)
     pq.write_table(table, path, compression="zstd")

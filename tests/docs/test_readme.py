@@ -1,0 +1,17 @@
+"""README.md documents every subcommand in its command table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from logchain.cli import cli
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_every_subcommand_is_in_the_command_table():
+    """Each `logchain` subcommand has a row `| \\`logchain NAME ...\\` | ... |` in README.md."""
+    rows = re.findall(r"^\| `logchain ([a-z][a-z-]*)\b[^`]*` \|", README.read_text(), re.MULTILINE)
+    assert rows, "README.md has no command table"
+    assert sorted(set(cli.commands)) == sorted(set(rows))
