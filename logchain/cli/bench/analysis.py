@@ -7,6 +7,7 @@ a quarter of the reference's speed; cost ratios (CPU s per million records, byte
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 from logchain.cli.bench.results import Measurement, Results
@@ -186,3 +187,15 @@ def worker_speedup(res: Results, kind: str, name: str, size: int) -> float | Non
         return None
     a, b = one.median("records_per_s"), most.median("records_per_s")
     return b / a if a and b else None
+
+
+def query_series(res: Results, *, plain: bool) -> dict[str, dict[int, float]]:
+    """Median latency (s) per query name and store size; ``rule pack`` is the sum of the rules."""
+    out: dict[str, dict[int, float]] = {}
+    for q in res.queries:
+        v = statistics.median(q.plain_s if plain else q.logchain_s)
+        out.setdefault(q.name, {})[q.size] = v
+        if not q.name.startswith("probe:"):
+            total = out.setdefault("rule pack (sum)", {})
+            total[q.size] = total.get(q.size, 0.0) + v
+    return out

@@ -1,33 +1,37 @@
-"""Detect and query stages: SQL over the sealed store, and the same SQL on plain DuckDB.
+"""Detect and query stages: the rule pack over the sealed store, and the same SQL unverified.
 
-``detect`` is what a SOC analyst's run costs: open the verified catalog (every seal verified,
-every segment file hashed), open the read-only connection (:mod:`queries.connection`) and run
-the query set once. ``query_ceiling`` runs the same SQL on a plain ``duckdb.connect()`` over the
-same Parquet files (no verification, no sandbox). Per-query latency is the median of
-:data:`QUERY_REPEATS` warm runs on each connection.
+``detect`` is one whole ``logchain detect`` run, in this process: verify every seal, hash every
+segment file, open the locked connection with the analyst views, run every rule of the pack,
+write the findings file and its signed receipt, and seal the self-audit record.
 
-The query set is :data:`PROBES` (the harness's own, covering a brute-force count, a text match,
-an hourly top-N, a window z-score and a proof-fetch point lookup) until the detection rule pack
-exposes a runner; then it is the rule pack's SQL.
+``query_ceiling`` runs the same rule SQL on a connection over the same Parquet files with the same
+views (``queries.connection.connect`` on unverified inputs: DuckDB alone, no seal or file
+verification, no findings, receipt or self-audit).
+
+Per-query latency (for *query latency vs store size*) is one warm run per repeat of each rule,
+and of :data:`PROBES` (a full-text scan and the proof-fetch point lookup), on the verified
+connection and on the ceiling's.
 """
 
 from __future__ import annotations
 
-import statistics
+import contextlib
+import io
+import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from logchain.catalog import verified_catalog
 from logchain.cli.bench.measure import Sample, measured
-from logchain.cli.wiring import store_verifier
+from logchain.cli.query_session import open_session
 from logchain.store import Store
-from queries.connection import connect, run_query
-
-QUERY_REPEATS = 5
+from queries.connection import QueryInputs, connect, run_query
+from queries.rules import Rule, load_rules
+from queries.runner import run_rule
+from queries.window import TimeWindow
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,34 +45,11 @@ class Probe:
 
 PROBES: tuple[Probe, ...] = (
     Probe(
-        "failed_logins_by_src",
-        "SELECT src_ip, count(*) AS n FROM records WHERE outcome = 'failure' "
-        "GROUP BY src_ip HAVING count(*) >= 20 ORDER BY n DESC",
-        {},
-    ),
-    Probe(
-        "failed_password_text",
+        "probe:text_scan",
         "SELECT count(*) AS n FROM records WHERE message LIKE '%Failed password%'",
         {},
     ),
-    Probe(
-        "hourly_top_bytes_out",
-        "SELECT date_trunc('hour', event_time) AS hr, user, sum(bytes_out) AS b FROM records "
-        "WHERE bytes_out IS NOT NULL GROUP BY hr, user "
-        "QUALIFY row_number() OVER (PARTITION BY hr ORDER BY b DESC) <= 5",
-        {},
-    ),
-    Probe(
-        "user_hour_zscore",
-        "WITH c AS (SELECT user, date_trunc('hour', event_time) AS hr, count(*) AS n "
-        "FROM records WHERE user IS NOT NULL GROUP BY user, hr), "
-        "s AS (SELECT *, avg(n) OVER (PARTITION BY user) AS mu, "
-        "stddev_pop(n) OVER (PARTITION BY user) AS sd FROM c) "
-        "SELECT user, hr, n, (n - mu) / sd AS z FROM s WHERE sd > 0 AND (n - mu) / sd > 6",
-        {},
-    ),
-    Probe("count_by_source", "SELECT source, count(*) AS n FROM records GROUP BY source", {}),
-    Probe("point_lookup", 'SELECT raw FROM records WHERE "index" = $i', {"i": 0}),
+    Probe("probe:point_lookup", 'SELECT raw FROM records WHERE "index" = $i', {"i": 0}),
 )
 
 
@@ -84,54 +65,62 @@ class QueryResult:
     query_set: str
 
 
-def _params(probe: Probe, records: int) -> dict[str, object]:
-    return {"i": records // 2} if "i" in probe.params else dict(probe.params)
+def _run_detect(store_dir: Path) -> None:
+    from logchain.cli import main  # the whole command, as an analyst runs it
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(
+            ["--log-level", "error", "detect", "--store", str(store_dir), "--format", "json"]
+        )
+    if code != 0:
+        raise RuntimeError(f"logchain detect exited {code} on the benchmark store {store_dir}")
 
 
-Runner = Callable[[str, dict[str, object]], object]
-
-
-def _median_latency(run: Runner, probe: Probe, records: int) -> float:
-    times = []
-    for _ in range(QUERY_REPEATS):
+def _latencies(
+    con: duckdb.DuckDBPyConnection, rules: list[Rule], records: int, *, verified: bool
+) -> tuple[dict[str, float], dict[str, int]]:
+    """One warm run of each rule (as ``logchain detect`` runs it, or its bare SQL) and probe."""
+    lat: dict[str, float] = {}
+    rows: dict[str, int] = {}
+    for rule in rules:
+        params = rule.bind()
         t0 = time.perf_counter()
-        run(probe.sql, _params(probe, records))
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def _arrow(rel: duckdb.DuckDBPyRelation) -> object:
-    """The result as an Arrow table, as ``queries.connection.run_query`` returns it."""
-    return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
-
-
-def _plain(files: Sequence[Path]) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(":memory:", config={"threads": 2})
-    con.read_parquet([str(p) for p in files]).create_view("records")
-    return con
+        if verified:
+            rows[rule.id] = run_rule(con, rule, params, run_id="bench").num_rows
+        else:
+            rows[rule.id] = con.sql(rule.sql, params=params or None).to_arrow_table().num_rows
+        lat[rule.id] = time.perf_counter() - t0
+    for probe in PROBES:
+        args: dict[str, object] = dict(probe.params)
+        if "i" in args:
+            args["i"] = records // 2
+        t0 = time.perf_counter()
+        rows[probe.name] = run_query(con, probe.sql, args).num_rows
+        lat[probe.name] = time.perf_counter() - t0
+    return lat, rows
 
 
 def run_queries(store_dir: Path, records: int, raw_bytes: int) -> QueryResult:
-    """Detect (verified catalog + sandboxed connection + query set) vs plain DuckDB."""
-    store = Store(store_dir)
-    rows: dict[str, int] = {}
+    """Detect (the whole command) vs the same rule SQL on unverified DuckDB; warm latencies."""
+    os.environ.setdefault("LOGCHAIN_STATE_DIR", str(store_dir.parent / "state"))
+    rules = load_rules()
     with measured(records, raw_bytes) as det:
-        catalog = verified_catalog(store, store_verifier(store))
-        con = connect(catalog.segments, catalog.seals)
-        for p in PROBES:
-            rows[p.name] = run_query(con, p.sql, _params(p, records)).num_rows
-    latency = {
-        p.name: _median_latency(lambda q, a: run_query(con, q, a), p, records) for p in PROBES
-    }
-    con.close()
+        _run_detect(store_dir)
+    session = open_session(Store(store_dir), TimeWindow(), with_findings=False)
+    files = list(session.inputs.segments)
+    verified = connect(session.inputs)
+    try:
+        latency, rows = _latencies(verified, rules, records, verified=True)
+    finally:
+        verified.close()
     with measured(records, raw_bytes) as ceil:
-        plain = _plain(catalog.segments)
-        for p in PROBES:
-            _arrow(plain.sql(p.sql, params=_params(p, records)))
-
-    def plain_run(q: str, a: dict[str, object]) -> None:
-        _arrow(plain.sql(q, params=a))
-
-    ceiling_latency = {p.name: _median_latency(plain_run, p, records) for p in PROBES}
-    plain.close()
-    return QueryResult(det[0], ceil[0], latency, ceiling_latency, rows, "bench-probes/1")
+        plain = connect(QueryInputs(segments=files))
+        for rule in rules:
+            plain.sql(rule.sql, params=rule.bind() or None).to_arrow_table()
+    try:
+        ceiling_latency, _ = _latencies(plain, rules, records, verified=False)
+    finally:
+        plain.close()
+    return QueryResult(
+        det[0], ceil[0], latency, ceiling_latency, rows, f"rule pack ({len(rules)} rules)"
+    )
