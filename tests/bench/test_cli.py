@@ -40,6 +40,7 @@ class TestBenchCommand:
                     assert all(r.records == records for r in m.runs)
             for ref in ("read_ceiling", "hash_ceiling", "storage_ceiling", "query_ceiling"):
                 assert res.find("reference", ref, size, 1) is not None
+            assert res.find("parser", "rfc3164", size, 1) is not None
 
     def test_results_json_documents_the_machine(self, run_dir: Path) -> None:
         """Schema, machine, versions and git commit are in the file."""

@@ -50,6 +50,10 @@ class TestStagePass:
         assert res.samples[stages.STORAGE_CEILING].disk_bytes > 0
         assert not list(tmp_path.glob("*.parquet"))
         assert set(res.formats) == {f.path.name for f in tiny_workload.files}
+        parsers = {name.removeprefix("parse:") for name in res.samples if name.startswith("parse:")}
+        assert parsers == {f.split("/")[0] for f in res.formats.values()}
+        per_format = sum(res.samples[f"parse:{p}"].records for p in parsers)
+        assert per_format == res.samples["parse"].records
 
 
 class TestEndToEnd:
@@ -69,8 +73,8 @@ class TestEndToEnd:
         assert sl.sample.wall_s > 0
         q = detect.run_queries(store, ing.sample.records, ing.sample.raw_bytes)
         probes = {p.name for p in detect.PROBES}
-        assert probes < set(q.latency)  # every rule of the pack, and the probes
-        assert set(q.ceiling_latency) == set(q.latency)
+        assert set(q.latency) == probes
+        assert probes < set(q.ceiling_latency)  # every rule of the pack, and the probes
         assert q.rows["probe:point_lookup"] == 1
         assert q.rows["probe:text_scan"] == 1  # one row: the count
         assert (store / "findings").is_dir()  # the real `logchain detect` wrote its receipt

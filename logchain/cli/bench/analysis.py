@@ -193,7 +193,10 @@ def query_series(res: Results, *, plain: bool) -> dict[str, dict[int, float]]:
     """Median latency (s) per query name and store size; ``rule pack`` is the sum of the rules."""
     out: dict[str, dict[int, float]] = {}
     for q in res.queries:
-        v = statistics.median(q.plain_s if plain else q.logchain_s)
+        runs = q.plain_s if plain else q.logchain_s
+        if not runs:
+            continue
+        v = statistics.median(runs)
         out.setdefault(q.name, {})[q.size] = v
         if not q.name.startswith("probe:"):
             total = out.setdefault("rule pack (sum)", {})

@@ -129,18 +129,24 @@ class Meter:
     children: bool = False
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[Accumulator]:
+    def stage(self, name: str, also: str | None = None) -> Iterator[Accumulator]:
+        """Time one call of stage ``name`` (and charge the same figures to ``also`` if given)."""
         acc = self.stages.setdefault(name, Accumulator())
+        extra = self.stages.setdefault(also, Accumulator()) if also else None
         reset_peak_rss()
         c0 = cpu_seconds(children=self.children)
         t0 = time.perf_counter()
         try:
             yield acc
         finally:
-            acc.wall_s += time.perf_counter() - t0
-            acc.cpu_s += cpu_seconds(children=self.children) - c0
-            acc.peak_rss = max(acc.peak_rss, peak_rss())
-            acc.calls += 1
+            wall = time.perf_counter() - t0
+            cpu = cpu_seconds(children=self.children) - c0
+            peak = peak_rss()
+            for a in (acc, extra) if extra else (acc,):
+                a.wall_s += wall
+                a.cpu_s += cpu
+                a.peak_rss = max(a.peak_rss, peak)
+                a.calls += 1
 
 
 @contextmanager

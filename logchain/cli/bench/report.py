@@ -220,34 +220,52 @@ def _queries(res: Results, size: int) -> list[str]:
     ours = analysis.query_series(res, plain=False)
     plain = analysis.query_series(res, plain=True)
     rows_at = {q.name: q.rows for q in res.queries if q.size == size}
-    names = sorted(ours, key=lambda n: -ours[n].get(size, 0.0))
+    names = sorted(plain, key=lambda n: -plain[n].get(size, 0.0))
     at_size = [
         [
             name,
-            _f(ours[name].get(size, 0.0) * 1e3),
-            _f(plain[name].get(size, 0.0) * 1e3),
-            _f(ours[name][size] / plain[name][size] if plain[name].get(size) else None),
+            _f(plain[name][size] * 1e3),
+            _f(ours[name][size] * 1e3 if size in ours.get(name, {}) else None),
             str(rows_at.get(name, "")),
         ]
         for name in names
-        if size in ours[name]
+        if size in plain[name]
     ]
-    total = ours.get("rule pack (sum)", {})
-    by_size = [
-        [f"{s:,}", _f(total[s] * 1e3), _f(plain["rule pack (sum)"].get(s, 0.0) * 1e3)]
-        for s in sorted(total)
-    ]
+    total = plain.get("rule pack (sum)", {})
+    by_size = []
+    for s in sorted(total):
+        m = res.find("stage", "detect", s, 1)
+        wall = m.median("wall_s") if m else None
+        by_size.append([f"{s:,}", _f(total[s] * 1e3), _f(wall * 1e3 if wall else None)])
     return [
-        f"## Query latency (one warm run per repeat, median; {size:,} records)",
+        f"## Query latency ({size:,} records, median over repeats)",
         "",
-        "logchain = the rule as `logchain detect` runs it on the verified, locked connection "
-        "(findings projection included); unverified = the rule's bare SQL on DuckDB over the "
-        "same files and views.",
+        "DuckDB ms = the rule's bare SQL (first run) or the probe (warm) on DuckDB over the same "
+        "files and views, unverified; verified ms = the probe on the verified, locked connection. "
+        "Slowest first: these are where the rule pack spends its time.",
         "",
-        *_table(("query", "logchain ms", "unverified ms", "ratio", "rows"), at_size),
-        "Rule pack (sum of the rules' warm latencies) by store size:",
+        *_table(("query", "DuckDB ms", "verified ms", "rows"), at_size),
+        "Rule pack by store size: the rules' SQL alone vs the whole `logchain detect` command:",
         "",
-        *_table(("records", "logchain ms", "unverified ms"), by_size),
+        *_table(("records", "rule SQL (sum) ms", "logchain detect ms"), by_size),
+    ]
+
+
+def _parsers(res: Results, size: int) -> list[str]:
+    rows = [
+        _row(m.name, m)
+        for m in sorted(res.measurements, key=lambda m: m.median("cpu_s_per_m") or 0, reverse=True)
+        if m.kind == "parser" and m.size == size and m.workers == 1
+    ]
+    if not rows:
+        return []
+    return [
+        f"### Parse cost per format ({size:,} records, 1 worker)",
+        "",
+        "The parse stage split by the parser `detect_format` chose for each file (MB/s of that "
+        "format's raw text).",
+        "",
+        *_table(COLUMNS, rows),
     ]
 
 
@@ -257,6 +275,7 @@ def render(res: Results, size: int, plots: Sequence[str]) -> str:
         *_header(res),
         *_headline(res, size),
         *_stages(res, size),
+        *_parsers(res, size),
         *_peer_status(res),
         *_scaling(res),
         *_capacity(res, size),

@@ -96,7 +96,7 @@ class Measurement:
 
 @dataclass(frozen=True, slots=True)
 class QueryLatency:
-    """Warm latency of one query at one store size: logchain's connection vs plain DuckDB."""
+    """Latency of one query at one store size: verified connection (probes only) vs unverified."""
 
     name: str
     size: int
@@ -110,7 +110,7 @@ class QueryLatency:
             "size": self.size,
             "logchain_s": list(self.logchain_s),
             "plain_s": list(self.plain_s),
-            "median_logchain_s": statistics.median(self.logchain_s),
+            "median_logchain_s": statistics.median(self.logchain_s) if self.logchain_s else None,
             "median_plain_s": statistics.median(self.plain_s),
             "rows": self.rows,
         }

@@ -95,8 +95,10 @@ def _one_k(
     formats = sorted({v for p in passes for v in p.result.formats.values()})
     for name in passes[0].result.samples:
         kind = "reference" if name == STORAGE_CEILING else "stage"
+        kind = "parser" if name.startswith("parse:") else kind
         note = "parsers: " + ", ".join(formats) if name == "parse" else ""
-        col.add(kind, name, size, k, tasks.combine([p.result.samples[name] for p in passes]), note)
+        parts = [p.result.samples[name] for p in passes if name in p.result.samples]
+        col.add(kind, name.removeprefix("parse:"), size, k, tasks.combine(parts), note)
     store = work / f"store-{k}"
     shutil.rmtree(store, ignore_errors=True)
     # One store, as `logchain ingest --workers K` writes it: parse workers, one writer.
@@ -111,10 +113,11 @@ def _one_k(
         q = pools.round(1, tasks.queries, [(store, n, b)])[0]
         col.add("stage", "detect", size, 1, q.detect, f"query set: {q.query_set}")
         col.add("reference", "query_ceiling", size, 1, q.ceiling, f"query set: {q.query_set}")
-        for name, lat in q.latency.items():
+        for name, lat in q.ceiling_latency.items():
             lc, pl, _ = col.latency.setdefault((name, size), ([], [], q.rows[name]))
-            lc.append(lat)
-            pl.append(q.ceiling_latency[name])
+            if name in q.latency:
+                lc.append(q.latency[name])
+            pl.append(lat)
     shutil.rmtree(store, ignore_errors=True)
 
 

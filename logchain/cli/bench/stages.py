@@ -145,10 +145,11 @@ def _storage_ceiling(meter: Meter, path: Path, table: pa.Table, n: int, raw: int
 
 def _parse(meter: Meter, parser: Parser, lines: Lines, size: int) -> dict[str, pa.Array[Any]]:
     n = len(lines)
-    with meter.stage("parse") as acc:
+    with meter.stage("parse", also=f"parse:{parser.name}") as acc:
         raw: list[Any] = lines.raw.to_pylist()
         derived = to_arrays(parser.parse(raw), n, parser)
-    acc.records, acc.raw_bytes = acc.records + n, acc.raw_bytes + size
+    for a in (acc, meter.stages[f"parse:{parser.name}"]):
+        a.records, a.raw_bytes = a.records + n, a.raw_bytes + size
     return derived
 
 
