@@ -33,6 +33,7 @@ ENCODED: Final = frozenset(
     {"acct", "cmd", "comm", "cwd", "data", "dir", "exe", "file", "grp", "key", "name",
      "new", "ocomm", "old", "path", "proctitle", "root_dir", "sig", "vm"}
 )  # fmt: skip
+_QUOTES: Final = ("'", '"')
 _UNSET: Final = frozenset({"4294967295", "-1", "unset", "?", ""})
 _SUCCESS: Final = frozenset({"success", "yes", "1"})
 _FAILURE: Final = frozenset({"failed", "no", "0", "fail"})
@@ -66,7 +67,10 @@ def fields_of(text: str, record_type: str = "") -> dict[str, str]:
     for key, value in _KV.findall(body):
         if key == "msg" and value[:1] == "'":
             for k, v in _KV.findall(value[1:-1]):
-                out.setdefault(k, decode_value(k, v))
+                if k not in out:
+                    out[k] = decode_value(k, v)
+        elif value[:1] not in _QUOTES and key not in ENCODED and not execve:
+            out[key] = value  # the common case, without a call
         else:
             out[key] = decode_value(key, value, execve=execve)
     for key, value in _KV.findall(enriched):

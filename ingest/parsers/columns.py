@@ -8,6 +8,7 @@ columns directly but uses the same decoding and JSON helpers.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -27,35 +28,33 @@ FIELD_NAMES: Final = (*DERIVED_COLUMNS, "parse_error")
 
 
 class Fields:
-    """The derived values of one line; every attribute starts as None."""
+    """The derived values of one line; every attribute reads None until set.
 
-    __slots__ = FIELD_NAMES
+    Defaults live on the class, so a new instance costs no per-field assignment (measured: the
+    assignments were a tenth of a JSON line's parse time).
+    """
 
-    event_time: datetime | None
-    event_time_raw: str | None
-    host: str | None
-    app: str | None
-    pid: int | None
-    severity: str | None
-    event_type: str | None
-    event_id: str | None
-    user: str | None
-    src_ip: str | None
-    src_port: int | None
-    dst_ip: str | None
-    dst_port: int | None
-    action: str | None
-    object: str | None
-    outcome: str | None
-    bytes_in: int | None
-    bytes_out: int | None
-    message: str | None
-    attrs: str | None
-    parse_error: str | None
-
-    def __init__(self) -> None:
-        for name in FIELD_NAMES:
-            setattr(self, name, None)
+    event_time: datetime | None = None
+    event_time_raw: str | None = None
+    host: str | None = None
+    app: str | None = None
+    pid: int | None = None
+    severity: str | None = None
+    event_type: str | None = None
+    event_id: str | None = None
+    user: str | None = None
+    src_ip: str | None = None
+    src_port: int | None = None
+    dst_ip: str | None = None
+    dst_port: int | None = None
+    action: str | None = None
+    object: str | None = None
+    outcome: str | None = None
+    bytes_in: int | None = None
+    bytes_out: int | None = None
+    message: str | None = None
+    attrs: str | None = None
+    parse_error: str | None = None
 
 
 _GETTERS: Final = tuple((name, attrgetter(name)) for name in FIELD_NAMES)
@@ -101,33 +100,40 @@ def json_attrs(values: Mapping[str, object]) -> str | None:
     """
     parts = []
     for key, value in values.items():
-        if value is None:
-            continue
-        if isinstance(value, str):
-            parts.append(f"{_quote(key)}:{_quote(value)}")
-        elif value is True:
-            parts.append(f"{_quote(key)}:true")
-        elif isinstance(value, int) and value is not False:
-            parts.append(f"{_quote(key)}:{value}")
-        else:
-            parts.append(f"{_quote(key)}:{json.dumps(value, ensure_ascii=False, default=str)}")
+        if value is not None:
+            parts.append(f"{_quote(key)}:{_json_value(value)}")
     return "{" + ",".join(parts) + "}" if parts else None
 
 
-def flatten(value: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+def _json_value(value: object) -> str:
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)  # what the JSON encoder writes for a finite float
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "[" + ",".join(_quote(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def flatten(
+    value: Mapping[str, object], prefix: str = "", into: dict[str, object] | None = None
+) -> dict[str, object]:
     """Nested JSON objects as one level with dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``).
 
-    Lists stay values. A key that already holds a dot keeps it (the result may then merge two
-    spellings of one name: the first one seen wins).
+    Lists and empty objects stay values. A key that already holds a dot keeps it (the result may
+    then merge two spellings of one name: the first one seen wins). ``into`` collects the result.
     """
-    out: dict[str, object] = {}
+    out: dict[str, object] = {} if into is None else into
     for key, item in value.items():
-        name = f"{prefix}{key}"
-        if isinstance(item, dict) and item:
-            for k, v in flatten(item, f"{name}.").items():
-                out.setdefault(k, v)
-        else:
-            out.setdefault(name, item)
+        name = prefix + key
+        if type(item) is dict and item:
+            flatten(item, name + ".", out)
+        elif name not in out:
+            out[name] = item
     return out
 
 

@@ -21,7 +21,9 @@ _RFC5424: Final = re.compile(r"<\d{1,3}>\d{1,2} \S+ \S+ \S+ \S+ \S+ ")
 _RFC3164: Final = re.compile(
     r"(?:<\d{1,3}>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*) \S+ "
 )
-_ACCESS: Final = re.compile(r'\S+ \S+ \S+ \[[^\]]+\] "(?:[^"\\]|\\.)*" (?:\d{3}|-) (?:\d+|-)')
+_ACCESS: Final = re.compile(
+    r'\S+ \S+ \S+ \[[^\]]+\] "[^"\\]*(?:\\.[^"\\]*)*" (?:\d{3}|-) (?:\d+|-)'
+)
 _APACHE_ERROR: Final = re.compile(
     r"\[\w{3} \w{3} \d\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4}\] \[[\w:-]+\]"
 )

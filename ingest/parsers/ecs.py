@@ -11,6 +11,7 @@ by the source) therefore maps to ``bytes_out``, ``destination.bytes`` to ``bytes
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Final
 
 from ingest.parsers.columns import Fields, first_present, http_outcome, is_ip, to_int
@@ -42,6 +43,7 @@ ECS_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
                   "http.response.body.bytes", "http.response.bytes", "bytes"),
     "message": ("message", "msg", "log", "@message", "text"),
 }  # fmt: skip
+_INT_COLUMNS: Final = frozenset({"pid", "src_port", "dst_port", "bytes_in", "bytes_out"})
 _STATUS_KEYS: Final = ("http.response.status_code", "status_code", "status")
 _SUCCESS: Final = frozenset({"success", "succeeded", "ok", "allowed", "allow", "accepted", "pass"})
 _FAILURE: Final = frozenset(
@@ -49,13 +51,25 @@ _FAILURE: Final = frozenset(
 )
 
 
-def pick(flat: Mapping[str, object], column: str) -> tuple[str | None, object]:
-    """(key, value) of the first candidate key of ``column`` present in ``flat``."""
-    for key in ECS_KEYS[column]:
-        value = flat.get(key)
-        if value is not None and value != "" and not isinstance(value, dict):
-            return key, value
-    return None, None
+#: Flattened key -> (column, rank among the column's keys); built once from ECS_KEYS.
+_KEY_RANK: Final = MappingProxyType(
+    {key: (column, rank) for column, keys in ECS_KEYS.items() for rank, key in enumerate(keys)}
+)
+
+
+def candidates(flat: Mapping[str, object]) -> dict[str, list[tuple[int, str]]]:
+    """Per column, the (rank, key) of every candidate key ``flat`` has with a usable value.
+
+    One pass over the record's keys (fewer than the candidate keys of all columns).
+    """
+    found: dict[str, list[tuple[int, str]]] = {}
+    for key, value in flat.items():
+        hit = _KEY_RANK.get(key)
+        if hit is None or value is None or value == "" or isinstance(value, dict):
+            continue
+        column, rank = hit
+        found.setdefault(column, []).append((rank, key))
+    return found
 
 
 def outcome_of(value: object) -> str:
@@ -82,29 +96,26 @@ def text_of(value: object) -> str | None:
 def map_ecs(flat: Mapping[str, object], f: Fields) -> set[str]:
     """Fill ``f`` from an ECS / plain JSON record; returns the keys it used."""
     used: set[str] = set()
-
-    def take(column: str) -> object:
-        key, value = pick(flat, column)
-        if key is not None:
-            used.add(key)
-        return value
-
-    f.event_time = to_time(take("event_time"))
-    for column in ("host", "app", "severity", "event_type", "event_id", "user", "action"):
-        setattr(f, column, text_of(take(column)))
-    f.object = text_of(take("object"))
-    f.message = text_of(take("message"))
-    for column in ("pid", "src_port", "dst_port", "bytes_in", "bytes_out"):
-        setattr(f, column, to_int(take(column)))
-    for column in ("src_ip", "dst_ip"):
-        key, value = pick(flat, column)
-        if isinstance(value, str) and is_ip(value):
-            setattr(f, column, value)
-            used.add(str(key))
-    outcome = take("outcome")
-    if outcome is not None:
-        f.outcome = outcome_of(outcome)
-    else:
-        status = to_int(first_present(flat, _STATUS_KEYS))
-        f.outcome = http_outcome(status)
+    for column, keys in candidates(flat).items():
+        for _, key in sorted(keys):
+            value = _convert(column, flat[key])
+            if value is not None:
+                setattr(f, column, value)
+                used.add(key)
+                break
+    if f.outcome is None:
+        f.outcome = http_outcome(to_int(first_present(flat, _STATUS_KEYS)))
     return used
+
+
+def _convert(column: str, value: object) -> object:
+    """``value`` as the column's type, or None when it does not fit (the next key is tried)."""
+    if column == "event_time":
+        return to_time(value)
+    if column in _INT_COLUMNS:
+        return to_int(value)
+    if column in ("src_ip", "dst_ip"):
+        return value if isinstance(value, str) and is_ip(value) else None
+    if column == "outcome":
+        return outcome_of(value)
+    return text_of(value)

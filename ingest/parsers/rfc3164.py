@@ -55,6 +55,10 @@ _TS = (
 _BATCH: Final = re.compile(
     rf"^(?:<(\d{{1,3}})>)?({_TS}) (\S+) ([^ \[:\n]+)(?:\[(\d+)\])?: ([^\n]*)$", re.M
 )
+#: _BATCH or, failing it, the whole line (7th group): exactly one match per line.
+_BATCH_ANY: Final = re.compile(
+    rf"^(?:(?:<(\d{{1,3}})>)?({_TS}) (\S+) ([^ \[:\n]+)(?:\[(\d+)\])?: ([^\n]*)|([^\n]*))$", re.M
+)
 _LENIENT: Final = re.compile(
     rf"(?:<(\d{{1,3}})>)?({_TS}) (\S+) ([^\[:]+?)(?:\[(\d+)\])?(?: \([^)]*\))?: (.*)$", re.S
 )
@@ -158,25 +162,46 @@ def _columns(
 
 
 def split_headers(lines: Sequence[bytes]) -> tuple[list[Head], list[str | None]]:
-    """Header parts of every line, and per-line errors (fast path: one findall per batch)."""
+    """Header parts of every line, and per-line errors.
+
+    Fast path: one ``findall`` over the batch's text. When some lines do not fit it (or hold
+    invalid UTF-8), a second ``findall`` with a catch-all branch finds which, and only those go
+    through the per-line fallbacks.
+    """
     n = len(lines)
+    joined = b"\n".join(lines)
     try:
-        text = b"\n".join(lines).decode("utf-8")
+        text, clean = joined.decode("utf-8"), True
     except UnicodeDecodeError:
-        text = ""
-    if text:
-        # A CR that ended a line goes (derived text only); the line count stays the same.
-        text = text.replace("\r\n", "\n").removesuffix("\r")
+        text, clean = joined.decode("utf-8", "surrogateescape"), False
+    # A CR that ended a line goes (derived text only); the line count stays the same.
+    text = text.replace("\r\n", "\n").removesuffix("\r")
+    if clean:
         heads: list[Head] = _BATCH.findall(text)
         if len(heads) == n:
             return heads, [None] * n
+    rows = _BATCH_ANY.findall(text)
+    if len(rows) != n:  # cannot happen (one match per line); stay correct regardless
+        rows = [("",) * 7] * n
     out: list[Head] = []
     errors: list[str | None] = []
-    for line in lines:
-        head, err = _split_line(line)
-        out.append(head)
-        errors.append(err)
+    for line, row in zip(lines, rows, strict=True):
+        if row[1] and (clean or _is_utf8(line)):
+            out.append(row[:6])
+            errors.append(None)
+        else:
+            head, err = _split_line(line)
+            out.append(head)
+            errors.append(err)
     return out, errors
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _split_line(line: bytes) -> tuple[Head, str | None]:

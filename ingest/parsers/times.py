@@ -47,18 +47,25 @@ def load_zone(name: str) -> ZoneInfo:
 class BsdClock:
     """Converts ``Mmm dd hh:mm:ss`` to UTC datetimes (year inference as in the module doc).
 
-    Results are memoised per timestamp text; the memo is cleared when the reference day changes,
-    so a long-running parser keeps inferring from the current date.
+    Results are memoised per timestamp text, and so is the UTC time of each local hour that has
+    one offset throughout (minutes and seconds are then added; an hour in which the offset
+    changes, such as Lord Howe's half-hour shift, is converted second by second). The memos
+    are cleared when the reference day changes, so a long-running parser keeps inferring from
+    the current date.
     """
 
-    __slots__ = ("_cache", "_fixed_ref", "_ref_day", "_year", "_zone")
+    __slots__ = ("_cache", "_fixed_ref", "_horizon", "_hours", "_ref_day", "_ref_year", "_year",
+                 "_zone")  # fmt: skip
 
     def __init__(self, zone: ZoneInfo, year: int | None, reference_time_ns: int | None) -> None:
         self._zone = zone
         self._year = year
         self._fixed_ref = reference_time_ns
         self._ref_day = -1
+        self._ref_year = 0
+        self._horizon = datetime.min.replace(tzinfo=UTC)
         self._cache: dict[str, datetime | None] = {}
+        self._hours: dict[tuple[int, int, int, int], datetime | None] = {}
 
     def start_batch(self) -> dict[str, datetime | None]:
         """The memo to use for one batch (reset when the reference day moved)."""
@@ -66,7 +73,11 @@ class BsdClock:
         day = ref // _NS_PER_DAY
         if day != self._ref_day or len(self._cache) > _CACHE_LIMIT:
             self._ref_day = day
+            start = datetime.fromtimestamp(day * 86_400, UTC)
+            self._ref_year = start.astimezone(self._zone).year
+            self._horizon = start + _HORIZON
             self._cache = {}
+            self._hours = {}
         return self._cache
 
     def convert(self, text: str) -> datetime | None:
@@ -77,22 +88,37 @@ class BsdClock:
             hour, minute, second = int(text[7:9]), int(text[10:12]), int(text[13:15])
         except (KeyError, ValueError):
             return None
-        if self._year is not None:
-            return self._at(self._year, month, day, hour, minute, second)
-        ref = datetime.fromtimestamp(self._ref_day * 86_400, UTC)
-        year = ref.astimezone(self._zone).year
-        when = self._at(year, month, day, hour, minute, second)
-        if when is not None and when >= ref + _HORIZON:
-            when = self._at(year - 1, month, day, hour, minute, second)
+        if minute > 59 or second > 59:
+            return None
+        year = self._year if self._year is not None else self._ref_year
+        when = self._local(year, month, day, hour, minute * 60 + second)
+        if self._year is None and when is not None and when >= self._horizon:
+            when = self._local(year - 1, month, day, hour, minute * 60 + second)
         return when
 
-    def _at(self, year: int, month: int, day: int, h: int, m: int, s: int) -> datetime | None:
+    def _local(self, year: int, month: int, day: int, hour: int, seconds: int) -> datetime | None:
+        key = (year, month, day, hour)
+        if key not in self._hours:
+            start = self._at(year, month, day, hour, 0)
+            end = self._at(year, month, day, hour, 3599)
+            # One offset for the whole hour (nearly always): keep its start, add the seconds.
+            same = start is not None and end == start + timedelta(seconds=3599)
+            self._hours[key] = start if same else None
+        base = self._hours[key]
+        if base is not None:
+            return base + timedelta(seconds=seconds)
+        return self._at(year, month, day, hour, seconds)  # an hour with a change inside
+
+    def _at(self, year: int, month: int, day: int, hour: int, seconds: int) -> datetime | None:
+        minute, second = divmod(seconds, 60)
         for y in range(year, year - 8, -1):
             try:
-                return datetime(y, month, day, h, m, s, tzinfo=self._zone).astimezone(UTC)
+                local = datetime(y, month, day, hour, minute, second, tzinfo=self._zone)
             except ValueError:
                 if not (month == 2 and day == 29):
                     return None
+                continue
+            return local.astimezone(UTC)
         return None
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -131,14 +131,18 @@ class TsvHeader:
     path: str | None = None
     fields: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
+    #: One value reader per column, made from ``types`` at the first row after a header change.
+    converters: list[Callable[[str], object]] = field(default_factory=list)
 
     def read(self, text: str) -> dict[str, object]:
         """Apply one ``#`` line; returns it as attrs."""
         if text.startswith("#separator "):
             self.separator = _unescape(text[len("#separator ") :])
+            self.converters = []
             return {"directive": "separator", "value": self.separator}
         name, _, value = text[1:].partition(self.separator)
         parts = value.split(self.separator)
+        self.converters = []
         if name == "fields":
             self.fields = parts
         elif name == "types":
@@ -158,29 +162,40 @@ class TsvHeader:
         values = text.split(self.separator)
         if len(values) != len(self.fields):
             raise ValueError(f"{len(values)} columns, the #fields header names {len(self.fields)}")
-        types = self.types if len(self.types) == len(values) else ["string"] * len(values)
-        return {k: self._value(v, t) for k, v, t in zip(self.fields, values, types, strict=True)}
+        if len(self.converters) != len(values):
+            types = self.types if len(self.types) == len(values) else ["string"] * len(values)
+            self.converters = [self._converter(t) for t in types]
+        unset = self.unset
+        return {
+            k: None if v == unset else convert(v)
+            for k, v, convert in zip(self.fields, values, self.converters, strict=True)
+        }
 
-    def _value(self, raw: str, typ: str) -> object:
-        if raw == self.unset:
-            return None
+    def _converter(self, typ: str) -> Callable[[str], object]:
+        """The function reading one (set) value of Zeek type ``typ``."""
         if typ.startswith(("set[", "vector[")):
-            inner = typ[typ.index("[") + 1 : -1]
-            if raw == self.empty:
-                return []
-            return [self._value(v, inner) for v in raw.split(self.set_separator)]
-        if raw == self.empty:
-            return ""
+            one = self._converter(typ[typ.index("[") + 1 : -1])
+            empty, sep = self.empty, self.set_separator
+            return lambda raw: [] if raw == empty else [one(v) for v in raw.split(sep)]
         if typ in ("count", "int", "port"):
-            return int(raw) if raw.lstrip("-").isdigit() else raw
+            return _integer
         if typ in ("double", "interval", "time"):
-            try:
-                return float(raw)
-            except ValueError:
-                return raw
+            return _real
         if typ == "bool":
-            return raw == "T"
-        return _unescape(raw) if "\\x" in raw else raw
+            return lambda raw: raw == "T"
+        empty = self.empty
+        return lambda raw: "" if raw == empty else _unescape(raw) if "\\x" in raw else raw
+
+
+def _integer(raw: str) -> object:
+    return int(raw) if raw.lstrip("-").isdigit() else raw
+
+
+def _real(raw: str) -> object:
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
 
 
 def _unescape(text: str) -> str:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.parsers import ParserOptions, get_parser
+from ingest.parsers.times import BsdClock, load_zone
 from logchain.errors import UsageError
 
 NOV_2026 = int(datetime(2026, 11, 25, 12, tzinfo=UTC).timestamp() * 1e9)
@@ -277,6 +281,22 @@ class TestHeaderVariants:
         assert d["parse_error"][1] is not None
         assert d["parse_error"][2] is None
 
+    def test_mixed_batch_only_odd_lines_fall_back(self):
+        """In one batch, good lines keep the fast split; odd and invalid lines are handled alone."""
+        lines = [
+            b"Dec 10 06:55:46 h sshd[1]: Invalid user a from 1.2.3.4",
+            b"Dec 10 06:55:47 h Microsoft Word[2]: x\r",
+            b"Dec 10 06:55:48 h sshd[3]: bad \xff",
+            b"",
+            b"Dec 10 06:55:49 h sshd[4]: Invalid user b from 1.2.3.5\r",
+        ]
+        d = get_parser("rfc3164", ParserOptions(year=2017)).parse(lines)
+        assert d["app"] == ["sshd", "Microsoft Word", "sshd", None, "sshd"]
+        assert d["pid"] == [1, 2, 3, None, 4]
+        assert d["user"] == ["a", None, None, None, "b"]
+        assert d["message"][1:4] == ["x", "bad \ufffd", ""]
+        assert [e is not None for e in d["parse_error"]] == [False, False, True, True, False]
+
     def test_invalid_utf8_is_flagged_and_still_parsed(self):
         """Invalid UTF-8 sets parse_error, the header is still split."""
         d = parse_one(b"Dec 10 06:55:46 h sshd[1]: bad \xff byte", year=2017)
@@ -317,6 +337,21 @@ class TestYearAndZone:
         """Feb 29 in a non-leap inferred year falls back to the latest leap year."""
         d = parse_one(b"Feb 29 10:00:00 h a: x", year=2027)
         assert d["event_time"] == datetime(2024, 2, 29, 10, tzinfo=UTC)
+
+    @given(
+        day=st.dates(date(2024, 1, 1), date(2024, 12, 31)),
+        clock_time=st.times().map(lambda t: t.replace(microsecond=0)),
+        zone=st.sampled_from(
+            ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
+        ),
+    )
+    def test_hour_memo_matches_zoneinfo(self, day, clock_time, zone):
+        """Any local time converts exactly as zoneinfo does (fold=0), DST changes included."""
+        clock = BsdClock(load_zone(zone), 2024, None)
+        clock.start_batch()
+        text = f"{day:%b} {day.day:2d} {clock_time:%H:%M:%S}"
+        expected = datetime.combine(day, clock_time, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        assert clock.convert(text) == expected
 
     def test_unknown_timezone_is_a_usage_error(self):
         """An unknown zone name is refused with the name in the message."""
