@@ -16,6 +16,7 @@ import multiprocessing
 import signal
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -24,10 +25,14 @@ import structlog
 
 from ingest.ops import ForgetFile, Op, Records, StartFile, SystemEvent, UpdateFile
 from ingest.prepare import Prepared, prepare_records
+from logchain.errors import IngestError
 from logchain.segment import RecordBatch
 from logchain.writer import LogWriter
 
 log = structlog.get_logger(__name__)
+
+#: A line_split record lists the offsets of at most this many split lines (all are flagged).
+MAX_LISTED_OFFSETS = 1000
 
 
 @dataclass(slots=True)
@@ -56,6 +61,17 @@ def _ignore_signals() -> None:
     """Worker initializer: only the main process reacts to SIGINT/SIGTERM (and then flushes)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _result(future: Future[Prepared]) -> Prepared:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise IngestError(
+            "a parser worker process stopped unexpectedly (killed, or out of memory)",
+            hint="Check the system log (OOM killer); set workers = 0 in [watch] to parse in "
+            "the main process. Nothing unsealed is lost: it is read again on restart.",
+        ) from exc
 
 
 class Pipeline:
@@ -111,18 +127,21 @@ class Pipeline:
         self.pump(wait=self._inflight > self.max_inflight)
 
     def pump(self, *, wait: bool = False) -> None:
-        """Apply queued operations whose parse is done; with ``wait``, until under the bound."""
+        """Apply queued operations whose parse is done; with ``wait``, until under the bound.
+
+        Raises IngestError if a worker process died (the records stay unsealed, and are read
+        again after a restart).
+        """
         while self._queue:
             op, future = self._queue[0]
-            if future is not None and not future.done():
-                if not wait:
-                    return
-                future.result()
+            if future is not None and not future.done() and not wait:
+                return
+            prepared = _result(future) if future is not None else None
             self._queue.popleft()
             if future is not None:
                 self._inflight -= 1
                 wait = wait and self._inflight > self.max_inflight
-            self._apply(op, future.result() if future is not None else None)
+            self._apply(op, prepared)
 
     def drain(self) -> None:
         """Apply everything queued (waits for the workers)."""
@@ -151,7 +170,7 @@ class Pipeline:
         self.writer.append_system(ev.event, ev.message, ev.attrs)
         self.counts.system_records += 1
         self.counts.events[ev.event] += 1
-        log.info(ev.event, **{k: v for k, v in ev.attrs.items() if k != "checkpoint"})
+        log.info(ev.event, **{k: v for k, v in ev.attrs.items() if not isinstance(v, list | dict)})
 
     def _start(self, op: StartFile) -> None:
         key = op.file.key
@@ -192,11 +211,16 @@ class Pipeline:
         progress.records += n
         self.counts.records += n
         self.counts.bytes += len(op.chunk.data)
-        for offset in lines.split_at:
+        if lines.split_at:
+            split = len(lines.split_at)
             self._system(
                 SystemEvent(
                     "line_split",
-                    "a line longer than max_line_bytes was stored as continuation records",
-                    op.file.attrs(offset=offset, max_line_bytes=op.max_line_bytes),
+                    "lines longer than max_line_bytes were stored as continuation records",
+                    op.file.attrs(
+                        lines=split,
+                        offsets=list(lines.split_at[:MAX_LISTED_OFFSETS]),
+                        max_line_bytes=op.max_line_bytes,
+                    ),
                 )
             )

@@ -122,8 +122,33 @@ def plan_resume(
     there are no entries, and says whether the rotated files are to be read first."""
     plan = ResumePlan()
     siblings = list_siblings(live, patterns)
-    live_st, live_head = _live_state(live)
     claimed: dict[Path, PlannedFile] = {}
+    pending = _match_inodes(plan, live, entries, siblings, claimed)
+    _match_copies(plan, pending, siblings, claimed)
+    plan.drain = list(claimed.values())
+    if entries and plan.live_entry is None and claimed:
+        oldest = min(s.st.st_mtime_ns for s in siblings if s.path in claimed)
+        plan.drain += [
+            PlannedFile(s.path, 0, "missed_rotation")
+            for s in siblings
+            if s.path not in claimed and s.st.st_mtime_ns > oldest
+        ]
+    elif not entries and siblings and backlog():
+        plan.drain = [PlannedFile(s.path, 0, "backlog") for s in siblings]
+    order = {s.path: i for i, s in enumerate(siblings)}
+    plan.drain.sort(key=lambda p: order[p.path])
+    return plan
+
+
+def _match_inodes(
+    plan: ResumePlan,
+    live: Path,
+    entries: Sequence[SourceCheckpoint],
+    siblings: Sequence[Sibling],
+    claimed: dict[Path, PlannedFile],
+) -> list[SourceCheckpoint]:
+    """Entries still in their own file (live, or renamed); returns the others."""
+    live_st, live_head = _live_state(live)
     pending: list[SourceCheckpoint] = []
     for cp in entries:
         if (
@@ -139,7 +164,18 @@ def plan_resume(
             claimed[sib.path] = PlannedFile(sib.path, cp.offset, "resumed", cp)
         else:
             pending.append(cp)
-    for cp in pending:  # no file with its inode: a copy (copytruncate) or a compressed rotation
+    return pending
+
+
+def _match_copies(
+    plan: ResumePlan,
+    pending: Sequence[SourceCheckpoint],
+    siblings: Sequence[Sibling],
+    claimed: dict[Path, PlannedFile],
+) -> None:
+    """Entries whose inode no longer holds their content: a copy (copytruncate), a compressed
+    rotation, or nothing (a gap)."""
+    for cp in pending:
         holders = [s for s in siblings if _holds(s, cp)]
         free = [s for s in holders if s.path not in claimed]
         if free:
@@ -148,19 +184,6 @@ def plan_resume(
             plan.superseded.append(cp)
         else:
             plan.lost.append(cp)
-    plan.drain = [claimed[s.path] for s in siblings if s.path in claimed]
-    if entries and plan.live_entry is None and plan.drain:
-        oldest = min(s.st.st_mtime_ns for s in siblings if s.path in claimed)
-        plan.drain += [
-            PlannedFile(s.path, 0, "missed_rotation")
-            for s in siblings
-            if s.path not in claimed and s.st.st_mtime_ns > oldest
-        ]
-    elif not entries and siblings and backlog():
-        plan.drain = [PlannedFile(s.path, 0, "backlog") for s in siblings]
-    order = {s.path: i for i, s in enumerate(siblings)}
-    plan.drain.sort(key=lambda p: order[p.path])
-    return plan
 
 
 def _live_state(live: Path) -> tuple[os.stat_result | None, bytes]:

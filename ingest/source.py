@@ -69,6 +69,8 @@ class SourceTail:
         self._deferred: StartFile | None = None
         #: Bytes read in the last poll.
         self.last_read = 0
+        #: Paths already reported as unreadable (reported once, retried every poll).
+        self._unreadable: set[Path] = set()
 
     @property
     def idle(self) -> bool:
@@ -147,10 +149,14 @@ class SourceTail:
 
     def _open(self, path: Path, start: int) -> FileTail | None:
         try:
-            return FileTail.open(self.source, path, start, self.config.max_line_bytes)
+            tail = FileTail.open(self.source, path, start, self.config.max_line_bytes)
         except IngestError as exc:
-            log.warning("file_unreadable", path=str(path), error=exc.message)
+            if path not in self._unreadable:
+                log.warning("file_unreadable", path=str(path), error=exc.message, hint=exc.hint)
+                self._unreadable.add(path)
             return None
+        self._unreadable.discard(path)
+        return tail
 
     # ------------------------------------------------------------ poll
     def poll(self, now: float, *, final: bool) -> Iterator[Op]:

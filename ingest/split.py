@@ -68,26 +68,35 @@ class Lines:
 def split_chunk(chunk: Chunk, cap: int) -> Lines:
     """The records of ``chunk`` with lines longer than ``cap`` bytes split into pieces."""
     if chunk.kind != "lines":
+        lines = _pieces([chunk.data], [chunk.start], chunk.continuing, cap)
         split = chunk.kind == "pieces" or len(chunk.data) > cap
-        lines = _pieces([chunk.data], [chunk.start], chunk.continuing, cap, final_newline=False)
-        if split and not chunk.continuing:
-            return Lines(lines.raw, lines.offsets, lines.flags, (chunk.start,))
-        return lines
-    data = chunk.data
-    whole = pa.array([data], pa.binary())
+        return Lines(lines.raw, lines.offsets, lines.flags, (chunk.start,) if split else ())
+    whole = pa.array([chunk.data], pa.binary())
     values = cast(pa.BinaryArray, pc.split_pattern(whole, "\n").values)
     raw = values.slice(0, len(values) - 1)  # data ends with \n: the last part is empty
-    lengths = pc.binary_length(raw).to_numpy(zero_copy_only=False).astype(np.uint64)
+    ends = _value_offsets(raw)
+    lengths = np.diff(ends)
+    starts = _starts(lengths, chunk.start)
     if len(lengths) and int(lengths.max()) > cap:
-        starts = _starts(lengths, chunk.start).tolist()
-        return _pieces(data.split(b"\n")[:-1], starts, chunk.continuing, cap, final_newline=True)
+        return _split_long(raw, ends, starts, chunk.continuing, cap)
     flags = np.zeros(len(raw), np.uint8)
     if chunk.continuing and len(flags):
         flags[0] = CONTINUATION
-    return Lines(raw, pa.array(_starts(lengths, chunk.start)), pa.array(flags))
+    return Lines(raw, pa.array(starts), pa.array(flags))
+
+
+def _value_offsets(arr: pa.BinaryArray) -> np.ndarray[Any, Any]:
+    """The n + 1 offsets of a binary array's values, relative to its value buffer."""
+    buf = arr.buffers()[1]
+    if buf is None:
+        raise ValueError("binary array without an offsets buffer")
+    offs = np.frombuffer(memoryview(buf), np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    out: np.ndarray[Any, Any] = offs.astype(np.int64)
+    return out
 
 
 def _starts(lengths: np.ndarray[Any, Any], start: int) -> np.ndarray[Any, Any]:
+    """File offsets of lines of ``lengths`` bytes, each followed by a newline, from ``start``."""
     out = np.empty(len(lengths), np.uint64)
     if len(lengths):
         out[0] = 0
@@ -96,34 +105,52 @@ def _starts(lengths: np.ndarray[Any, Any], start: int) -> np.ndarray[Any, Any]:
     return out
 
 
-def _pieces(
-    lines: list[bytes], starts: list[int], continuing: bool, cap: int, *, final_newline: bool
+def _split_long(
+    raw: pa.BinaryArray,
+    ends: np.ndarray[Any, Any],
+    starts: np.ndarray[Any, Any],
+    continuing: bool,
+    cap: int,
 ) -> Lines:
-    """Records for ``lines``, each split into ``cap``-byte pieces when longer than ``cap``.
+    """Records for whole lines, lines over ``cap`` cut into pieces (no bytes are copied)."""
+    lengths = np.diff(ends)
+    count = np.maximum(1, (lengths + cap - 1) // cap)  # records per line (an empty line: 1)
+    line = np.repeat(np.arange(len(lengths)), count)
+    piece = np.arange(len(line)) - np.repeat(np.cumsum(count) - count, count)
+    begin = ends[:-1][line] + piece * cap
+    value_offsets = np.append(begin, ends[-1]).astype(np.int32)
+    last = piece == count[line] - 1
+    flags = np.where(last, 0, NO_NEWLINE) | np.where(piece > 0, CONTINUATION, 0)
+    if continuing:
+        flags[0] |= CONTINUATION
+    data = raw.buffers()[2]
+    pieces = pa.Array.from_buffers(
+        pa.binary(), len(line), [None, pa.py_buffer(value_offsets.tobytes()), data]
+    )
+    long_lines = lengths > cap
+    if continuing:
+        long_lines[0] = False  # its first piece, and the split, were stored before
+    return Lines(
+        pieces,
+        pa.array(starts[line] + (piece * cap).astype(np.uint64)),
+        pa.array(flags.astype(np.uint8)),
+        tuple(int(x) for x in starts[np.flatnonzero(long_lines)]),
+    )
 
-    With ``final_newline`` each line ended with ``\\n`` (its last piece has no NO_NEWLINE);
-    otherwise every piece is NO_NEWLINE (the line's end has not been read).
-    """
+
+def _pieces(lines: list[bytes], starts: list[int], continuing: bool, cap: int) -> Lines:
+    """Records for partial lines (no newline read): ``cap``-byte pieces, all NO_NEWLINE."""
     raw: list[bytes] = []
     offsets: list[int] = []
     flags: list[int] = []
-    split_at: list[int] = []
     for i, (line, start) in enumerate(zip(lines, starts, strict=True)):
-        cont = CONTINUATION if continuing and i == 0 else 0
-        if len(line) > cap and not cont:
-            split_at.append(start)
-        size = max(len(line), 1)
-        for j in range(0, size, cap):
-            last = j + cap >= len(line)
+        first = CONTINUATION if continuing and i == 0 else 0
+        for j in range(0, max(len(line), 1), cap):
             raw.append(line[j : j + cap])
             offsets.append(start + j)
-            newline = 0 if last and final_newline else NO_NEWLINE
-            flags.append(newline | (cont if j == 0 else CONTINUATION))
+            flags.append(NO_NEWLINE | (first if j == 0 else CONTINUATION))
     return Lines(
-        pa.array(raw, pa.binary()),
-        pa.array(offsets, pa.uint64()),
-        pa.array(flags, pa.uint8()),
-        tuple(split_at),
+        pa.array(raw, pa.binary()), pa.array(offsets, pa.uint64()), pa.array(flags, pa.uint8())
     )
 
 

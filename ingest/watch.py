@@ -106,39 +106,50 @@ class Watcher:
             )
             observer.start()
         try:
-            self._discover(observer)
-            last_scan = last_status = last_pass = self.monotonic()
-            while not self.stopping:
-                read = self._pass(final=not follow)
-                self.pipeline.pump()
-                self.writer.tick()
-                now = self.monotonic()
-                if on_status is not None and now - last_status >= status_every:
-                    on_status(self.status(started))
-                    last_status = now
-                if not follow:
-                    if read == 0 and all(t.idle for t in self.tails.values()):
-                        break
-                    continue
-                if read < BUSY_BYTES:
-                    self._sleep(now - last_pass)
-                last_pass = self.monotonic()
-                listing = observer is not None and observer.listing.is_set()
-                if listing or last_pass - last_scan >= self.settings.rescan_interval:
-                    if observer is not None:
-                        observer.listing.clear()
-                    self._discover(observer)
-                    last_scan = last_pass
+            self._loop(observer, started, follow=follow, on_status=on_status, every=status_every)
+            self.pipeline.drain()
+            status = self.status(started)
         finally:
             if observer is not None:
                 observer.stop()
             for tail in self.tails.values():
                 tail.close()
-        self.pipeline.drain()
-        status = self.status(started)
         if on_status is not None:
             on_status(status)
         return status
+
+    def _loop(
+        self,
+        observer: ChangeObserver | None,
+        started: float,
+        *,
+        follow: bool,
+        on_status: StatusCallback | None,
+        every: float,
+    ) -> None:
+        self._discover(observer)
+        last_scan = last_status = last_pass = self.monotonic()
+        while not self.stopping:
+            read = self._pass(final=not follow)
+            self.pipeline.pump()
+            self.writer.tick()
+            now = self.monotonic()
+            if on_status is not None and now - last_status >= every:
+                on_status(self.status(started))
+                last_status = now
+            if not follow:
+                if read == 0 and all(t.idle for t in self.tails.values()):
+                    return
+                continue
+            if read < BUSY_BYTES:
+                self._sleep(now - last_pass)
+            last_pass = self.monotonic()
+            listing = observer is not None and observer.listing.is_set()
+            if listing or last_pass - last_scan >= self.settings.rescan_interval:
+                if observer is not None:
+                    observer.listing.clear()
+                self._discover(observer)
+                last_scan = last_pass
 
     def _pass(self, *, final: bool) -> int:
         now = self.monotonic()
