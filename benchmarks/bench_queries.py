@@ -292,7 +292,7 @@ def _median(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def report(records: int, days: int, runs: int, workdir: Path) -> None:
+def report(records: int, days: int, runs: int, workdir: Path, detect_runs: int) -> None:
     import os
 
     os.environ.setdefault("LOGCHAIN_STATE_DIR", str(workdir / "state"))
@@ -310,8 +310,8 @@ def report(records: int, days: int, runs: int, workdir: Path) -> None:
             f"query {name}: logchain {a:.3f} s, plain DuckDB {b:.3f} s, ratio {a / b:.2f}x",
             flush=True,
         )
-    a = _median(lambda: logchain_detect(store), runs)
-    b = _median(lambda: plain_detect(files), runs)
+    a = _median(lambda: logchain_detect(store), detect_runs)
+    b = _median(lambda: plain_detect(files), detect_runs)
     print(
         f"detect ({len(load_rules())} rules): logchain {a:.2f} s, "
         f"plain DuckDB {b:.2f} s, ratio {a / b:.2f}x"
@@ -341,11 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--detect-runs", type=int, default=3)
     ap.add_argument("--dir", type=Path, default=None)
     args = ap.parse_args(argv)
     work = args.dir or Path(tempfile.mkdtemp(prefix="bench-queries-"))
     try:
-        report(args.records, args.days, args.runs, work)
+        report(args.records, args.days, args.runs, work, args.detect_runs)
     finally:
         if args.dir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -63,8 +63,18 @@ class QueryInputs:
     window: TimeWindow = field(default_factory=TimeWindow)
 
 
-def connect(inputs: QueryInputs, *, threads: int = 2) -> duckdb.DuckDBPyConnection:
-    """Open the locked, read-only connection. Raises QueryError if DuckDB refuses the set-up."""
+def connect(
+    inputs: QueryInputs | Sequence[Path],
+    seals: Sequence[SealRow] = (),
+    *,
+    threads: int = 2,
+) -> duckdb.DuckDBPyConnection:
+    """Open the locked, read-only connection. Raises QueryError if DuckDB refuses the set-up.
+
+    ``connect(segments, seals)`` (the first API) still works: no findings, thresholds or window.
+    """
+    if not isinstance(inputs, QueryInputs):
+        inputs = QueryInputs(segments=list(inputs), seals=seals)
     try:
         con = duckdb.connect(":memory:", config={"threads": threads})
         con.execute("SET TimeZone = 'UTC'")
