@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import shutil
 import statistics
 import tempfile
@@ -26,6 +27,7 @@ from functools import partial
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import structlog
 
 from benchmarks.bench_segment_write import plain_write
 from benchmarks.conftest import make_batch
@@ -139,6 +141,8 @@ def measure_seal_latency(base: Path, template: Path, rounds: int) -> dict[str, f
 
 
 def main() -> None:
+    # An entry point like the CLI: keep the writer's info logs out of the JSON on stdout.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)

@@ -29,6 +29,7 @@ static inline void sha256(const unsigned char *d, size_t n, unsigned char *md) {
 }
 
 #define HASH 32
+#define HEAD_MAX (1 + 1 + 1 + 8 + 8 + 2 + 0xFFFF + 8 + 8 + 4)
 
 static inline void put_u16(unsigned char *p, uint16_t v) { p[0] = v >> 8; p[1] = v; }
 static inline void put_u32(unsigned char *p, uint32_t v) {
@@ -117,25 +118,18 @@ static PyObject *leaf_hashes(PyObject *self, PyObject *args) {
     PyObject *out = PyBytes_FromStringAndSize(NULL, n * HASH);
     if (!out) { release(b, nb); return NULL; }
     unsigned char *dst = (unsigned char *)PyBytes_AS_STRING(out);
-    size_t cap = 4096;
-    unsigned char *scratch = malloc(cap);
-    int failed = 0;
+    /* The envelope head (prefix, fixed fields, source, file id, offset, raw length) is built in a
+     * scratch buffer big enough for any source; raw is hashed in place, never copied. */
+    unsigned char *scratch = malloc(HEAD_MAX);
+    if (!scratch) { Py_DECREF(out); release(b, nb); return PyErr_NoMemory(); }
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t i = 0; i < n && !failed; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t k = keys ? keys[i] : i;
         int64_t s0 = off_at(soffs, src_wide, k), s1 = off_at(soffs, src_wide, k + 1);
         int64_t r0 = off_at(roffs, raw_wide, i), r1 = off_at(roffs, raw_wide, i + 1);
         size_t slen = (size_t)(s1 - s0), rlen = (size_t)(r1 - r0);
-        size_t total = 1 + 1 + 1 + 8 + 8 + 2 + slen + 8 + 8 + 4 + rlen; /* leading 0x00 leaf prefix */
-        if (total > cap) {
-            unsigned char *bigger = realloc(scratch, total);
-            if (!bigger) { failed = 1; break; }
-            scratch = bigger;
-            cap = total;
-        }
-        if (!scratch) { failed = 1; break; }
         unsigned char *p = scratch;
-        *p++ = 0x00;
+        *p++ = 0x00; /* RFC 6962 leaf prefix */
         *p++ = ver[i];
         *p++ = flg[i];
         put_u64(p, idx[i]); p += 8;
@@ -145,13 +139,15 @@ static PyObject *leaf_hashes(PyObject *self, PyObject *args) {
         put_u64(p, fid[i]); p += 8;
         put_u64(p, off[i]); p += 8;
         put_u32(p, (uint32_t)rlen); p += 4;
-        memcpy(p, rdata + r0, rlen); p += rlen;
-        sha256(scratch, total, dst + i * HASH);
+        sha_ctx c;
+        SHA256_Init(&c);
+        SHA256_Update(&c, scratch, (size_t)(p - scratch));
+        SHA256_Update(&c, rdata + r0, rlen);
+        SHA256_Final(dst + i * HASH, &c);
     }
     Py_END_ALLOW_THREADS
     free(scratch);
     release(b, nb);
-    if (failed) { Py_DECREF(out); return PyErr_NoMemory(); }
     return out;
 }
 

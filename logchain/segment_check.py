@@ -143,29 +143,43 @@ def _diagnose(
 
 
 def _scan(data: FileBytes, use_threads: bool) -> _Scan:
-    """Decode the envelope columns: leaf hashes, index column, end offsets per source file."""
+    """Decode the envelope columns: leaf hashes, index column, end offsets per source file.
+
+    With ``use_threads`` row groups are pipelined: a second thread hashes row group i while
+    this one decodes row group i + 1 (both release the GIL). Raises ValueError if unreadable.
+    """
     try:
         pf = pq.ParquetFile(pa.BufferReader(pa.py_buffer(data)), pre_buffer=False)
         missing = [c for c in ENVELOPE_COLUMNS if c not in pf.schema_arrow.names]
         if missing:
             raise ValueError(f"envelope columns missing: {', '.join(missing)}")
-        parts: list[bytes] = []
-        idx_parts: list[np.ndarray] = []
-        ends: dict[tuple[str, int], int] = {}
-        for rg in range(pf.num_row_groups):
-            table = pf.read_row_group(rg, columns=list(ENVELOPE_COLUMNS), use_threads=use_threads)
-            parts.append(leaves.leaf_hashes(table))
-            idx_parts.append(table.column("index").to_numpy())
-            _merge_ends(ends, table)
+        columns = list(ENVELOPE_COLUMNS)
+        groups = range(pf.num_row_groups)
+        if use_threads:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="logchain-leaves") as pool:
+                pending = [
+                    pool.submit(_hash_group, pf.read_row_group(rg, columns=columns))
+                    for rg in groups
+                ]
+                parts = [f.result() for f in pending]
+        else:
+            parts = [
+                _hash_group(pf.read_row_group(rg, columns=columns, use_threads=False))
+                for rg in groups
+            ]
     except (OSError, pa.ArrowException) as exc:
         raise ValueError(str(exc)) from exc
-    index = np.concatenate(idx_parts) if idx_parts else np.zeros(0, dtype=np.uint64)
-    return _Scan(b"".join(parts), index, ends)
+    ends: dict[tuple[str, int], int] = {}
+    for _, _, part_ends in parts:
+        for key, end in part_ends.items():
+            ends[key] = max(ends.get(key, 0), end)
+    index = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.uint64)
+    return _Scan(b"".join(p[0] for p in parts), index, ends)
 
 
-def _merge_ends(ends: dict[tuple[str, int], int], table: pa.Table) -> None:
-    for key, end in end_offsets(table).items():
-        ends[key] = max(ends.get(key, 0), end)
+def _hash_group(table: pa.Table) -> tuple[bytes, np.ndarray, dict[tuple[str, int], int]]:
+    """Leaf hashes, index column and end offsets of one decoded row group."""
+    return leaves.leaf_hashes(table), table.column("index").to_numpy(), end_offsets(table)
 
 
 def _check_index(seal_index: int, s: SegmentSummary, path: Path, idx: np.ndarray) -> None:

@@ -14,8 +14,11 @@ from pathlib import Path
 import pytest
 
 from logchain.cli.init import init_store
+from logchain.errors import TimestampInvalid
 from logchain.store import Store
 from sealing.keys import generate_key
+from sealing.trust import Keyring, TrustedRoot
+from sealing.verifier import BundleVerifier
 from tests.independent.conftest import run_sigstore_js
 from tests.tamper.conftest import bundle_doc, payload_of, sign_and_stamp, store_key
 
@@ -97,3 +100,42 @@ class TestSigstoreJs:
         )
         assert all(v["ok"] is False for v in verdicts.values())
         assert all("TIMESTAMP_ERROR" in str(v["error"]) for v in verdicts.values())
+
+
+class TestAnchoredSeals:
+    def test_anchored_seals_pass_with_the_updated_root(self, sigstore_js, real_store, tmp_path):
+        """After `logchain timestamp` every seal (two tokens) passes in sigstore-js; with the
+        trusted root from before, sigstore-js and our verifier both refuse the unknown token."""
+        from logchain.cli import main
+        from sealing.provision import TSA_DIR
+        from sealing.tsa import OpenSSLTsa
+        from tests.unit.sealing import loopback
+
+        old_root = tmp_path / "trusted_root.before.json"
+        old_root.write_bytes(real_store.trusted_root_path.read_bytes())
+        other = init_store(tmp_path / "external")
+        tsa_dir = other.private_dir / TSA_DIR
+        chain = tmp_path / "chain.pem"
+        chain.write_bytes((tsa_dir / "tsa.pem").read_bytes() + (tsa_dir / "ca.pem").read_bytes())
+        server = loopback.LoopbackTsa(loopback.honest(OpenSSLTsa(tsa_dir)))
+        try:
+            args = ["timestamp", "--store", str(real_store.root), "--tsa", server.url]
+            assert main([*args, "--tsa-chain", str(chain)]) == 0
+        finally:
+            server.close()
+        seals, _ = real_store.seal_files()
+        verdicts = run_sigstore_js(sigstore_js, real_store.trust_dir, list(seals.values()))
+        for path in seals.values():
+            v = verdicts[str(path)]
+            assert v["ok"] is True, f"{path.name}: {v.get('error')}"
+            assert len(v["times"]) == 2
+        stale = run_sigstore_js(
+            sigstore_js, real_store.trust_dir, list(seals.values()), trusted_root=old_root
+        )
+        assert all(v["ok"] is False for v in stale.values())
+        assert all("TIMESTAMP_ERROR" in str(v["error"]) for v in stale.values())
+        stale_verifier = BundleVerifier(
+            Keyring.load(real_store.keyring_path), TrustedRoot.load(old_root)
+        )
+        with pytest.raises(TimestampInvalid, match="token 1 does not verify"):
+            stale_verifier.verify(real_store.seal_path(2).read_bytes(), seal_index=2)

@@ -83,7 +83,11 @@ class TestRecordAttacks:
             return t.set_column(t.schema.get_field_index("raw"), "raw", pa.array(raw, pa.binary()))
 
         rewrite_segment(sealed, SEG, flip)
-        with pytest.raises(RootMismatch) as exc:
+        with pytest.raises(
+            RootMismatch,
+            match=r"seal 3: segment 000000000003\.parquet: Merkle root mismatch, a record in "
+            r"\d+\.\.\d+ was altered",
+        ) as exc:
             verify(sealed)
         e = exc.value
         assert e.seal_index == SEG
@@ -117,7 +121,10 @@ class TestRecordAttacks:
         """Rows taken out, repeated or swapped: the first affected index is named."""
         base = first_index(sealed, SEG)
         rewrite_segment(sealed, SEG, lambda t: rows(t, order))
-        with pytest.raises(IndexDiscontinuity) as exc:
+        with pytest.raises(
+            IndexDiscontinuity,
+            match=rf"seal 3: segment 000000000003\.parquet: record {base + offset} {kind.value}",
+        ) as exc:
             verify(sealed)
         assert (exc.value.kind, exc.value.index, exc.value.seal_index) == (kind, base + offset, SEG)
 
@@ -131,7 +138,9 @@ class TestRecordAttacks:
             return pa.concat_tables([t.slice(0, 11), forged, t.slice(11)])
 
         rewrite_segment(sealed, SEG, insert)
-        with pytest.raises(IndexDiscontinuity) as exc:
+        with pytest.raises(
+            IndexDiscontinuity, match=r"record 999999 inserted \(row 11 holds index 999999\)"
+        ) as exc:
             verify(sealed)
         assert (exc.value.kind, exc.value.row, exc.value.index) == (
             RecordKind.INSERTED,
@@ -154,7 +163,9 @@ class TestSegmentAttacks:
     def test_deleted_segment(self, sealed):
         """A sealed segment file removed."""
         sealed.segment_path(SEG).unlink()
-        with pytest.raises(SegmentMissing) as exc:
+        with pytest.raises(
+            SegmentMissing, match=r"seal 3: segment file is missing: .*000000000003\.parquet"
+        ) as exc:
             verify(sealed)
         assert exc.value.path == sealed.segment_path(SEG)
 
@@ -165,7 +176,7 @@ class TestSegmentAttacks:
         os.rename(a, tmp)
         os.rename(b, a)
         os.rename(tmp, b)
-        with pytest.raises(MultipleIntegrityErrors) as exc:
+        with pytest.raises(MultipleIntegrityErrors, match=r"2 integrity problems found") as exc:
             verify(sealed)
         errors = exc.value.errors
         assert [type(e) for e in errors] == [SegmentAltered, SegmentAltered]
@@ -195,7 +206,9 @@ class TestChainAttacks:
         sealed.seal_path(6).unlink()
         sealed.seal_path(5).unlink()
         sealed.segment_path(5).unlink()
-        with pytest.raises(ChainTruncated) as exc:
+        with pytest.raises(
+            ChainTruncated, match=r"the chain ends at seal 4 .* without a close seal"
+        ) as exc:
             verify(sealed, clock=clock_at(later))
         assert exc.value.last_seal == 4
 
@@ -208,7 +221,7 @@ class TestChainAttacks:
     def test_deleted_middle_seal(self, sealed):
         """A seal in the middle removed: it is named as missing."""
         sealed.seal_path(SEG).unlink()
-        with pytest.raises(MultipleIntegrityErrors) as exc:
+        with pytest.raises(MultipleIntegrityErrors, match=r"SealMissing: seal 3 is missing") as exc:
             verify(sealed)
         assert isinstance(exc.value.errors[0], SealMissing)
         assert exc.value.errors[0].seal_index == SEG
@@ -263,7 +276,9 @@ class TestChainAttacks:
 
         fork = replace(st, seal_index=7)
         write_bundle(sealed, 7, sign_and_stamp(sealed, fork.to_payload(), store_key(sealed)))
-        with pytest.raises(ChainForked) as exc:
+        with pytest.raises(
+            ChainForked, match=r"the chain forks: seals 6, 7 all claim seal 5 as predecessor"
+        ) as exc:
             verify(sealed)
         assert (exc.value.parent, exc.value.children) == (5, [6, 7])
 
@@ -274,7 +289,9 @@ class TestChainAttacks:
         st = SealStatement.from_payload(payload_of(sealed, 4))
         forged = replace(st, prev_statement_sha256="00" * 32)
         write_bundle(sealed, 4, sign_and_stamp(sealed, forged.to_payload(), store_key(sealed)))
-        with pytest.raises(MultipleIntegrityErrors) as exc:
+        with pytest.raises(
+            MultipleIntegrityErrors, match=r"ChainBroken: seal 4 does not link to seal 3"
+        ) as exc:
             verify(sealed)
         broken = [e for e in exc.value.errors if isinstance(e, ChainBroken)]
         assert [e.seal_index for e in broken] == [4, 5]
@@ -304,7 +321,9 @@ class TestChainAttacks:
         """Seal 4 re-stamped by the (trusted) TSA key with a clock set a minute behind seal 3."""
         when = sealed_at(sealed, SEG) - timedelta(minutes=1)
         write_bundle(sealed, 4, backdated_bundle(sealed, payload_of(sealed, 4), when))
-        with pytest.raises(TimeOrderViolated) as exc:
+        with pytest.raises(
+            TimeOrderViolated, match=r"seal 4 is timestamped .*, before seal 3"
+        ) as exc:
             verify(sealed)
         assert exc.value.seal_index == 4
 
@@ -313,7 +332,10 @@ class TestChainAttacks:
         witnessed = statement_hash(payload_of(sealed, 6)).hex()
         verify(sealed, witnesses=[witnessed])
         sealed.seal_path(6).unlink()
-        with pytest.raises(WitnessMissing) as exc:
+        with pytest.raises(
+            WitnessMissing,
+            match=rf"the witnessed seal with statement hash {witnessed} is not in the chain",
+        ) as exc:
             verify(sealed, witnesses=[witnessed])
         assert exc.value.statement_hash == witnessed
 
@@ -329,7 +351,7 @@ class TestChainAttacks:
             p.unlink()
         from logchain.errors import EmptyStore
 
-        with pytest.raises(EmptyStore):
+        with pytest.raises(EmptyStore, match=r"no seals found in .*: there is nothing to verify"):
             verify(store)
 
 

@@ -98,7 +98,7 @@ class TestInclusion:
             proof = proof[:-1]
         else:
             proof = [*proof, leaves[0]]
-        with pytest.raises(ProofInvalid):
+        with pytest.raises(ProofInvalid, match="inclusion proof invalid: "):
             merkle.verify_inclusion(idx, size, leaf, proof, root)
 
     @given(st.data())
