@@ -18,7 +18,8 @@ segment_write  ``logchain.segment.write_segment`` (hash + Merkle again, Parquet,
 
 Segments are cut as the writer cuts them (:class:`logchain.writer.SegmentLimits`). The storage
 ceiling (``pyarrow.parquet.write_table`` of the same table with the segment's compression, no
-hashing) is measured on every segment table right after ``segment_write``. Written files are
+hashing, same Parquet options: :func:`~logchain.cli.bench.references.write_storage_ceiling`) is
+measured on every segment table right after ``segment_write``. Written files are
 measured and deleted, so a 100M-record pass needs the disk for one segment only.
 """
 
@@ -30,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ingest.config import DEFAULT_MAX_LINE_BYTES
 from ingest.parsers import Parser, detect_format, get_parser
@@ -39,6 +39,7 @@ from ingest.split import Lines, split_chunk
 from ingest.tail import FileTail
 from logchain import leaves, segment
 from logchain.cli.bench.measure import Meter, Sample
+from logchain.cli.bench.references import write_storage_ceiling
 from logchain.cli.bench.workload import WorkFile
 from logchain.clock import SystemClock
 from logchain.segment import RecordBatch, build_table, write_segment
@@ -131,15 +132,9 @@ def _flush(meter: Meter, pending: _Pending) -> None:
 
 def _storage_ceiling(meter: Meter, path: Path, table: pa.Table, n: int, raw: int) -> None:
     with meter.stage(STORAGE_CEILING) as acc:
-        pq.write_table(
-            table,
-            path,
-            compression=segment.COMPRESSION,
-            compression_level=segment.COMPRESSION_LEVEL,
-            row_group_size=segment.ROW_GROUP_SIZE,
-        )
+        size = write_storage_ceiling(table, path)
     acc.records, acc.raw_bytes = acc.records + n, acc.raw_bytes + raw
-    acc.disk_bytes += path.stat().st_size
+    acc.disk_bytes += size
     path.unlink()
 
 
