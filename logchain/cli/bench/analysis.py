@@ -69,62 +69,65 @@ def ratio(
     return Ratio(title, va / vb, a.key, b.key, metric, noise)
 
 
+_RPS = "records_per_s"
+#: (title, ours, reference, metric) of every headline ratio, in report order.
+HEADLINES: tuple[tuple[str, tuple[str, str], tuple[str, str], str], ...] = (
+    (
+        "end-to-end ingest+seal vs storage ceiling",
+        ("stage", "e2e_ingest"),
+        ("reference", "storage_ceiling"),
+        _RPS,
+    ),
+    (
+        "verify vs hash ceiling (raw MB/s)",
+        ("stage", "verify"),
+        ("reference", "hash_ceiling"),
+        "mb_per_s",
+    ),
+    (
+        "detect vs plain DuckDB (same SQL, same Parquet)",
+        ("stage", "detect"),
+        ("reference", "query_ceiling"),
+        _RPS,
+    ),
+    ("end-to-end ingest+seal vs rsyslog", ("stage", "e2e_ingest"), ("peer", "rsyslog"), _RPS),
+    (
+        "end-to-end ingest+seal vs journal-remote FSS",
+        ("stage", "e2e_ingest"),
+        ("peer", "journal_fss"),
+        _RPS,
+    ),
+    ("verify vs journalctl --verify", ("stage", "verify"), ("peer", "journal_fss_verify"), _RPS),
+    (
+        "ingest CPU per record vs rsyslog (cost)",
+        ("stage", "e2e_ingest"),
+        ("peer", "rsyslog"),
+        "cpu_s_per_m",
+    ),
+    (
+        "ingest CPU per record vs journal FSS (cost)",
+        ("stage", "e2e_ingest"),
+        ("peer", "journal_fss"),
+        "cpu_s_per_m",
+    ),
+    (
+        "bytes on disk vs journal FSS (cost)",
+        ("stage", "e2e_ingest"),
+        ("peer", "journal_fss"),
+        "disk_bytes_per_m",
+    ),
+    (
+        "bytes on disk vs storage ceiling (cost)",
+        ("stage", "e2e_ingest"),
+        ("reference", "storage_ceiling"),
+        "disk_bytes_per_m",
+    ),
+)
+
+
 def headline_ratios(res: Results, size: int) -> list[Ratio]:
     """The ratios the issue asks for, at the headline size (absent ones are left out)."""
-    rps = "records_per_s"
-    specs = [
-        (
-            "end-to-end ingest+seal vs storage ceiling",
-            ("stage", "e2e_ingest"),
-            ("reference", "storage_ceiling"),
-            rps,
-        ),
-        (
-            "verify vs hash ceiling (raw MB/s)",
-            ("stage", "verify"),
-            ("reference", "hash_ceiling"),
-            "mb_per_s",
-        ),
-        (
-            "detect vs plain DuckDB (same SQL, same Parquet)",
-            ("stage", "detect"),
-            ("reference", "query_ceiling"),
-            rps,
-        ),
-        ("end-to-end ingest+seal vs rsyslog", ("stage", "e2e_ingest"), ("peer", "rsyslog"), rps),
-        (
-            "end-to-end ingest+seal vs journal-remote FSS",
-            ("stage", "e2e_ingest"),
-            ("peer", "journal_fss"),
-            rps,
-        ),
-        ("verify vs journalctl --verify", ("stage", "verify"), ("peer", "journal_fss_verify"), rps),
-        (
-            "ingest CPU per record vs rsyslog (cost)",
-            ("stage", "e2e_ingest"),
-            ("peer", "rsyslog"),
-            "cpu_s_per_m",
-        ),
-        (
-            "ingest CPU per record vs journal FSS (cost)",
-            ("stage", "e2e_ingest"),
-            ("peer", "journal_fss"),
-            "cpu_s_per_m",
-        ),
-        (
-            "bytes on disk vs journal FSS (cost)",
-            ("stage", "e2e_ingest"),
-            ("peer", "journal_fss"),
-            "disk_bytes_per_m",
-        ),
-        (
-            "bytes on disk vs storage ceiling (cost)",
-            ("stage", "e2e_ingest"),
-            ("reference", "storage_ceiling"),
-            "disk_bytes_per_m",
-        ),
-    ]
-    out = [ratio(res, t, a, b, m, size) for t, a, b, m in specs]
+    out = [ratio(res, t, a, b, m, size) for t, a, b, m in HEADLINES]
     return [r for r in out if r is not None]
 
 

@@ -144,6 +144,42 @@ def _peers(
             col.add("peer", f"{name}_verify", size, 1, got.verify)
 
 
+def _one_run(
+    pools: tasks.Pools,
+    col: _Collector,
+    res: Results,
+    wl: workload.Workload,
+    size: int,
+    r: int,
+    cfg: BenchConfig,
+    progress: Progress,
+) -> None:
+    """Run ``r`` of every measurement at ``size``; records how busy the machine was."""
+    before, t0 = sysinfo.cpu_times(), time.perf_counter()
+    step = f"size {size:,}: run {r + 1}/{cfg.repeat}"
+    progress(f"{step}: reference ceilings")
+    rd, hs = pools.round(1, tasks.refs, [(wl.files,)])[0]
+    col.add("reference", "read_ceiling", size, 1, rd)
+    col.add("reference", "hash_ceiling", size, 1, hs)
+    for k in cfg.workers:
+        progress(f"{step}: pipeline, {k} worker(s)")
+        _one_k(pools, col, wl, size, k, cfg)
+    if cfg.peers:
+        progress(f"{step}: peers")
+        _peers(pools, col, res.peers, wl, size, cfg.out / "work", res.versions)
+    wall = time.perf_counter() - t0
+    busy = sysinfo.busy_cores(before, sysinfo.cpu_times(), wall)
+    res.load.append(
+        {
+            "size": size,
+            "run": r,
+            "wall_s": round(wall, 2),
+            "busy_cores": round(busy, 2),
+            "loadavg_1m": round(_loadavg(), 2),
+        }
+    )
+
+
 def run_bench(cfg: BenchConfig, progress: Progress, argv: list[str]) -> Results:
     """Run everything ``cfg`` asks for; writes nothing but scratch files under ``cfg.out``."""
     t_start = time.perf_counter()
@@ -169,29 +205,7 @@ def run_bench(cfg: BenchConfig, progress: Progress, argv: list[str]) -> Results:
             )
             res.workloads[size] = wl.to_json()
             for r in range(cfg.repeat):
-                before, t0 = sysinfo.cpu_times(), time.perf_counter()
-                progress(f"size {size:,}: run {r + 1}/{cfg.repeat}: reference ceilings")
-                rd, hs = pools.round(1, tasks.refs, [(wl.files,)])[0]
-                col.add("reference", "read_ceiling", size, 1, rd)
-                col.add("reference", "hash_ceiling", size, 1, hs)
-                for k in cfg.workers:
-                    progress(f"size {size:,}: run {r + 1}/{cfg.repeat}: pipeline, {k} worker(s)")
-                    _one_k(pools, col, wl, size, k, cfg)
-                if cfg.peers:
-                    progress(f"size {size:,}: run {r + 1}/{cfg.repeat}: peers")
-                    _peers(pools, col, res.peers, wl, size, work, vers)
-                wall = time.perf_counter() - t0
-                res.load.append(
-                    {
-                        "size": size,
-                        "run": r,
-                        "wall_s": round(wall, 2),
-                        "busy_cores": round(
-                            sysinfo.busy_cores(before, sysinfo.cpu_times(), wall), 2
-                        ),
-                        "loadavg_1m": round(_loadavg(), 2),
-                    }
-                )
+                _one_run(pools, col, res, wl, size, r, cfg, progress)
             if not cfg.keep:
                 shutil.rmtree(wl.root, ignore_errors=True)
     finally:
