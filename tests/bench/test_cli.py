@@ -80,3 +80,10 @@ class TestBenchCommand:
         """A results file compared with itself has no regression."""
         path = str(run_dir / "results.json")
         assert main(["bench", "--compare", path, path]) == 0
+
+    def test_render_redraws_from_results(self, run_dir: Path, tmp_path: Path) -> None:
+        """--render rebuilds report.md and the plots from a results.json without measuring."""
+        out = tmp_path / "again"
+        assert main(["bench", "--render", str(run_dir / "results.json"), "--out", str(out)]) == 0
+        assert (out / "report.md").read_text().startswith("# logchain capacity report")
+        assert len(list((out / "plots").glob("*.png"))) == 7

@@ -104,6 +104,13 @@ def _sizes(given: tuple[str, ...], headline: int) -> tuple[int, ...]:
     help="Compare two results.json (OLD NEW); exit 1 on a regression beyond noise.",
 )
 @click.option(
+    "--render",
+    "render_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Only redraw report.md and plots/ in --out from this results.json (no measuring).",
+)
+@click.option(
     "--noise-floor",
     default=cmp.DEFAULT_FLOOR,
     show_default=True,
@@ -118,6 +125,12 @@ def bench_cmd(ctx: click.Context, /, **opts: Any) -> None:
     """
     if opts["compare_files"]:
         _compare(ctx, *opts["compare_files"], floor=opts["noise_floor"])
+        return
+    if opts["render_file"]:
+        res = results.load(opts["render_file"])
+        out = opts["out_dir"]
+        out.mkdir(parents=True, exist_ok=True)
+        write_outputs(res, out, int(res.config["headline_size"]))
         return
     seed = int(opts["seed"])
     headline = (
@@ -141,13 +154,15 @@ def bench_cmd(ctx: click.Context, /, **opts: Any) -> None:
     def progress(msg: str) -> None:
         err_console.print(f"[bench] {msg}", markup=False)
 
-    res = run_bench(cfg, progress, ["logchain", *sys.argv[1:]])
-    write_outputs(res, cfg)
+    args = sys.argv[1:]
+    args = args[args.index("bench") + 1 :] if "bench" in args else args  # python -m benchmarks
+    res = run_bench(cfg, progress, ["logchain", "bench", *args])
+    write_outputs(res, cfg.out, cfg.headline)
 
 
-def write_outputs(res: results.Results, cfg: BenchConfig) -> None:
-    """results.json, plots and report.md under ``cfg.out``; prints the headline ratios."""
-    res.write(cfg.out / "results.json")
+def write_outputs(res: results.Results, out: Path, headline: int) -> None:
+    """results.json, plots and report.md under ``out``; prints the headline ratios."""
+    res.write(out / "results.json")
     try:
         from logchain.cli.bench import plots
     except ImportError as exc:
@@ -155,10 +170,10 @@ def write_outputs(res: results.Results, cfg: BenchConfig) -> None:
             f"the plots need matplotlib ({exc}); results.json was written",
             hint="Install the bench extra: pip install 'logchain[bench]'.",
         ) from exc
-    names = plots.draw_all(res, cfg.headline, cfg.out / "plots")
-    (cfg.out / "report.md").write_text(report.render(res, cfg.headline, names))
-    click.echo(f"wrote {cfg.out / 'report.md'}, {cfg.out / 'results.json'} and {len(names)} plots")
-    for r in headline_ratios(res, cfg.headline):
+    names = plots.draw_all(res, headline, out / "plots")
+    (out / "report.md").write_text(report.render(res, headline, names))
+    click.echo(f"wrote {out / 'report.md'}, {out / 'results.json'} and {len(names)} plots")
+    for r in headline_ratios(res, headline):
         click.echo(f"  {r.title}: {r.value:.3g} (noise ±{r.noise:.0%})")
     for p in res.peers.values():
         if not p.available:

@@ -2,9 +2,11 @@
 
 For every measurement present in both files and every metric, the medians are compared. The
 noise band is the larger of the two files' spreads for that metric ((max - min) / median of the
-repeated runs) and a floor (5% by default). A change beyond the band in the bad direction is a
-regression. Only logchain's own stages gate the exit code; references and peers are shown as
-context (if they moved too, the machine changed, not the code).
+repeated runs) and a floor (5% by default). A change is a regression when the median moved beyond
+the band in the bad direction *and* the runs do not overlap (every new run worse than every old
+run): on a shared machine one slow run must not fail a comparison. Only logchain's own stages
+gate the exit code; references, parsers and peers are shown as context (if they moved too, the
+machine changed, not the code).
 """
 
 from __future__ import annotations
@@ -57,9 +59,14 @@ def compare(old: Results, new: Results, *, floor: float = DEFAULT_FLOOR) -> list
             higher_better = METRICS[metric][1]
             rel = (b - a) / a
             worse = -rel if higher_better else rel
-            verdict: Verdict = (
-                "regression" if worse > band else "improvement" if -worse > band else "same"
-            )
+            ov, nv = o.values(metric), m.values(metric)
+            apart_worse = (min(ov) > max(nv)) if higher_better else (max(ov) < min(nv))
+            apart_better = (max(ov) < min(nv)) if higher_better else (min(ov) > max(nv))
+            verdict: Verdict = "same"
+            if worse > band and apart_worse:
+                verdict = "regression"
+            elif -worse > band and apart_better:
+                verdict = "improvement"
             out.append(Change(m.key, m.kind, metric, a, b, band, verdict))
     return out
 

@@ -59,8 +59,8 @@ def throughput(res: Results, size: int, out: Path) -> str:
     ax.set_xscale("log")
     ax.set_xlabel("records/s (median; log scale)")
     ax.set_title(
-        f"Throughput per stage at {size:,} records "
-        "(blue 1 worker, orange 2, grey ceilings, red peers)"
+        f"Throughput per stage at {size:,} records\n"
+        "(blue 1 worker, orange 2 workers, grey ceilings, red peers)"
     )
     return _save(fig, out, "throughput_per_stage.png")
 

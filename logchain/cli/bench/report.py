@@ -54,6 +54,7 @@ def _row(label: str, m: Measurement) -> list[str]:
 def _header(res: Results) -> list[str]:
     mc, v, g = res.machine, res.versions, res.git
     loads = [x["busy_cores"] for x in res.load if "busy_cores" in x]
+    avgs = [x["loadavg_1m"] for x in res.load if x.get("loadavg_1m", -1) >= 0]
     dirty = " (with uncommitted changes)" if g.get("dirty") else ""
     disk = mc.get("disk", {})
     return [
@@ -74,11 +75,13 @@ def _header(res: Results) -> list[str]:
         f"{v.get('rsyslog') or 'rsyslog absent'}, {v.get('systemd') or 'systemd absent'}.",
         "",
         f"Noise: every figure is the median of {res.config.get('repeat')} runs; *spread* is "
-        "(max - min) / median of records/s over the runs. The machine was busy with "
-        f"{_f(statistics.median(loads) if loads else None)} cores on average during the runs "
-        f"(min {_f(min(loads) if loads else None)}, max {_f(max(loads) if loads else None)}; "
-        "this counts our own work too, so more than 1 with one worker means someone else was "
-        "running). Peak RSS per stage: " + res.rss_method + ".",
+        "(max - min) / median of records/s over the runs. During the runs the machine had "
+        f"{_f(statistics.median(loads) if loads else None)} cores busy on average (every "
+        "process, ours included) and a 1-minute load average of "
+        f"{_f(min(avgs) if avgs else None)} to {_f(max(avgs) if avgs else None)}: a load "
+        f"above {res.machine.get('cores')} means other work was competing for the cores, and "
+        "throughput figures then drift while CPU seconds per record hold better. "
+        f"Peak RSS per stage: {res.rss_method}.",
         "",
     ]
 
