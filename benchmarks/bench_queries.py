@@ -292,7 +292,9 @@ def _median(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def report(records: int, days: int, runs: int, workdir: Path, detect_runs: int) -> None:
+def report(
+    records: int, days: int, runs: int, workdir: Path, detect_runs: int, parts: set[str]
+) -> None:
     import os
 
     os.environ.setdefault("LOGCHAIN_STATE_DIR", str(workdir / "state"))
@@ -310,6 +312,13 @@ def report(records: int, days: int, runs: int, workdir: Path, detect_runs: int) 
             f"query {name}: logchain {a:.3f} s, plain DuckDB {b:.3f} s, ratio {a / b:.2f}x",
             flush=True,
         )
+    if "detect" in parts:
+        _detect(store, files, runs, detect_runs)
+    if "pruning" in parts:
+        _pruning(days, runs, workdir)
+
+
+def _detect(store: Store, files: list[str], runs: int, detect_runs: int) -> None:
     a = _median(lambda: logchain_detect(store), detect_runs)
     b = _median(lambda: plain_detect(files), detect_runs)
     print(
@@ -318,6 +327,9 @@ def report(records: int, days: int, runs: int, workdir: Path, detect_runs: int) 
     )
     audit = _median(lambda: record_access(store, "bench", "bench", {}), runs)
     print(f"self-audit record sealed by a short writer session: {audit:.3f} s per command")
+
+
+def _pruning(days: int, runs: int, workdir: Path) -> None:
     t = time.perf_counter()
     month = build_store(workdir / "month", records=days * 24 * 100, segments=days * 24, days=days)
     print(f"built {days * 24} hourly segments in {time.perf_counter() - t:.0f} s", flush=True)
@@ -342,11 +354,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--detect-runs", type=int, default=3)
+    ap.add_argument("--parts", default="queries,detect,pruning", help="comma-separated")
     ap.add_argument("--dir", type=Path, default=None)
     args = ap.parse_args(argv)
     work = args.dir or Path(tempfile.mkdtemp(prefix="bench-queries-"))
     try:
-        report(args.records, args.days, args.runs, work, args.detect_runs)
+        parts = set(args.parts.split(","))
+        report(args.records, args.days, args.runs, work, args.detect_runs, parts)
     finally:
         if args.dir is None:
             shutil.rmtree(work, ignore_errors=True)

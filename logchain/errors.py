@@ -152,6 +152,12 @@ class QueryError(LogchainError):
         self.detection = detection
 
 
+class QueryInvalid(QueryError):
+    """The SQL itself is wrong (syntax, unknown column, forbidden file access): a usage error."""
+
+    exit_code = EXIT_USAGE
+
+
 # ---------------------------------------------------------------- integrity (exit code 1)
 
 

@@ -8,6 +8,7 @@
       trust/trusted_root.json        Sigstore TrustedRoot with the TSA chains
       seals/000000000000.sigstore.json   one Sigstore bundle per seal, numbered from 0
       segments/000000000001.parquet      one segment per segment seal, named by its seal number
+      findings/, thresholds/         detection results and G6 threshold changes, each signed
       private/                       signing key and local TSA (never part of an evidence copy)
       orphans/                       unsealed segment files set aside after a crash
       writer.lock                    held by the one writer

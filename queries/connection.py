@@ -21,7 +21,7 @@ import duckdb.sqltypes as sqltypes
 import pyarrow as pa
 
 from logchain.catalog import SealRow
-from logchain.errors import QueryError
+from logchain.errors import QueryError, QueryInvalid
 from logchain.schema import SEGMENT_SCHEMA
 from queries.findings import FINDINGS_SCHEMA
 from queries.thresholds import Thresholds, threshold_tables
@@ -141,6 +141,22 @@ def run_query(
             return pa.table({})
         table: pa.Table = rel.to_arrow_table()
         return table
+    except _USER_ERRORS as exc:
+        raise QueryInvalid(_first_line(exc), detection=detection) from exc
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise QueryError(message, detection=detection) from exc
+        raise QueryError(_first_line(exc), detection=detection) from exc
+
+
+#: DuckDB errors caused by the statement itself (exit code 2), not by the system (3).
+_USER_ERRORS = (
+    duckdb.ParserException,
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.PermissionException,
+    duckdb.InvalidInputException,
+    duckdb.ConversionException,
+)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

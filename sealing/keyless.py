@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
 from cryptography import x509
@@ -41,7 +42,7 @@ from sigstore.verify.policy import VerificationPolicy
 from sigstore_models.common.v1 import HashAlgorithm
 
 from logchain.errors import SealingError, SealInvalid
-from logchain.types import VerifiedSeal, VerifiedTimestamp
+from logchain.types import Sealer, SealVerifier, VerifiedSeal, VerifiedTimestamp
 from sealing.bundle import INTOTO
 
 #: Where an OIDC token comes from when none is given: the CI environment (GitHub Actions, ...).
@@ -235,3 +236,9 @@ def _der_text(raw: bytes) -> str:
     if len(raw) >= 2 and raw[0] == 0x0C and raw[1] < 0x80:
         return raw[2 : 2 + raw[1]].decode("utf-8", "replace")
     return raw.decode("utf-8", "replace")
+
+
+if TYPE_CHECKING:  # mypy checks that both classes satisfy the core's ports
+
+    def _ports(s: SigstoreSealer, v: KeylessVerifier) -> tuple[Sealer, SealVerifier]:
+        return s, v

@@ -29,6 +29,7 @@ MONTHS: Final = {
 }
 #: A timestamp may lie this far after the start of the reference day (that day + one of slack).
 _HORIZON: Final = timedelta(days=2)
+_HOUR_END: Final = timedelta(seconds=3599)
 _NS_PER_DAY: Final = 86_400 * 10**9
 _CACHE_LIMIT: Final = 200_000
 
@@ -65,7 +66,7 @@ class BsdClock:
         self._ref_year = 0
         self._horizon = datetime.min.replace(tzinfo=UTC)
         self._cache: dict[str, datetime | None] = {}
-        self._hours: dict[tuple[int, int, int, int], datetime | None] = {}
+        self._hours: dict[str, datetime | None] = {}  # "Mmm dd hh" -> UTC start of that hour
 
     def start_batch(self) -> dict[str, datetime | None]:
         """The memo to use for one batch (reset when the reference day moved)."""
@@ -82,32 +83,57 @@ class BsdClock:
 
     def convert(self, text: str) -> datetime | None:
         """UTC time of ``text`` (memoised by the caller), None if it is not a valid timestamp."""
+        prefix = text[:9]  # "Mmm dd hh"
+        if prefix in self._hours:
+            base = self._hours[prefix]
+        else:
+            base = self._hours[prefix] = self._hour_start(text)
+        if base is None:
+            return self._exact(text)
         try:
-            month = MONTHS[text[0:3]]
-            day = int(text[4:6])
+            minute, second = int(text[10:12]), int(text[13:15])
+        except ValueError:
+            return None
+        if minute > 59 or second > 59:
+            return None
+        return base + timedelta(seconds=minute * 60 + second)
+
+    def _hour_start(self, text: str) -> datetime | None:
+        """UTC start of the hour of ``text`` in its (inferred) year, if one offset spans it.
+
+        None means: convert this hour's timestamps one by one (an offset change, the inference
+        horizon inside the hour, or an invalid date).
+        """
+        try:
+            month, day, hour = MONTHS[text[0:3]], int(text[4:6]), int(text[7:9])
+        except (KeyError, ValueError):
+            return None
+        year = self._year if self._year is not None else self._ref_year
+        start = self._uniform_hour(year, month, day, hour)
+        if self._year is None and start is not None and start + _HOUR_END >= self._horizon:
+            if start < self._horizon:
+                return None
+            start = self._uniform_hour(year - 1, month, day, hour)
+        return start
+
+    def _uniform_hour(self, year: int, month: int, day: int, hour: int) -> datetime | None:
+        start = self._at(year, month, day, hour, 0)
+        end = self._at(year, month, day, hour, 3599)
+        return start if start is not None and end == start + _HOUR_END else None
+
+    def _exact(self, text: str) -> datetime | None:
+        try:
+            month, day = MONTHS[text[0:3]], int(text[4:6])
             hour, minute, second = int(text[7:9]), int(text[10:12]), int(text[13:15])
         except (KeyError, ValueError):
             return None
         if minute > 59 or second > 59:
             return None
         year = self._year if self._year is not None else self._ref_year
-        when = self._local(year, month, day, hour, minute * 60 + second)
+        when = self._at(year, month, day, hour, minute * 60 + second)
         if self._year is None and when is not None and when >= self._horizon:
-            when = self._local(year - 1, month, day, hour, minute * 60 + second)
+            when = self._at(year - 1, month, day, hour, minute * 60 + second)
         return when
-
-    def _local(self, year: int, month: int, day: int, hour: int, seconds: int) -> datetime | None:
-        key = (year, month, day, hour)
-        if key not in self._hours:
-            start = self._at(year, month, day, hour, 0)
-            end = self._at(year, month, day, hour, 3599)
-            # One offset for the whole hour (nearly always): keep its start, add the seconds.
-            same = start is not None and end == start + timedelta(seconds=3599)
-            self._hours[key] = start if same else None
-        base = self._hours[key]
-        if base is not None:
-            return base + timedelta(seconds=seconds)
-        return self._at(year, month, day, hour, seconds)  # an hour with a change inside
 
     def _at(self, year: int, month: int, day: int, hour: int, seconds: int) -> datetime | None:
         minute, second = divmod(seconds, 60)

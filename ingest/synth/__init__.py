@@ -27,8 +27,8 @@ from ingest.synth.incidents import build
 from ingest.synth.truth import GroundTruth
 from ingest.synth.world import make_rng
 
-__all__ = ["FILES", "FORMATS", "GroundTruth", "ground_truth", "iter_lines", "write_log",
-           "write_sample_logs"]  # fmt: skip
+__all__ = ["FILES", "FORMATS", "GroundTruth", "ground_truth", "iter_lines", "split_records",
+           "write_log", "write_sample_logs"]  # fmt: skip
 
 #: Generated files: name -> (share of the records, parser that reads it).
 FILES: Final = {
@@ -41,6 +41,7 @@ FILES: Final = {
     "dns.log": (0.05, "zeek"),
 }
 FORMATS: Final = {name: parser for name, (_, parser) in FILES.items()}
+_ZEEK_CLOSE: Final = b"#close\t2026-03-03-00-00-00"
 _ZEEK: Final = {"conn.log": ("conn", fmt.CONN_FIELDS), "dns.log": ("dns", fmt.DNS_FIELDS)}
 
 
@@ -61,7 +62,7 @@ def iter_lines(name: str, *, seed: int, records: int) -> Iterator[bytes]:
     tail: list[bytes] = []
     if name in _ZEEK:
         path, fields = _ZEEK[name]
-        head, tail = fmt.zeek_header(path, fields), [b"#close\t2026-03-03-00-00-00"]
+        head, tail = fmt.zeek_header(path, fields), [_ZEEK_CLOSE]
     n = max(0, records - len(head) - len(tail) - len(incidents))
     rng = make_rng(seed, name)
     ordinary = background(name, rng, n, (truth.silent_host, truth.silent_after))
@@ -87,13 +88,27 @@ def write_log(
 
 
 def write_sample_logs(directory: Path, *, records: int, seed: int) -> list[Path]:
-    """Write every generated file, ``records`` lines in all, to ``directory``; returns them."""
+    """Write every generated file to ``directory``; returns their paths.
+
+    ``records`` lines in all, shared by :data:`FILES`' proportions after each file's incident
+    and header lines, which are always written whole (so a total below about 500 is exceeded).
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    counts = {name: int(records * share) for name, (share, _) in FILES.items()}
-    counts["auth.log"] += records - sum(counts.values())
     paths = []
-    for name, count in counts.items():
+    for name, count in split_records(records, seed).items():
         path = directory / name
         write_log(path, name, seed=seed, records=count)
         paths.append(path)
     return paths
+
+
+def split_records(records: int, seed: int) -> dict[str, int]:
+    """Lines per file for ``records`` in all: the fixed lines, then the rest by share."""
+    _, incidents = build(seed)
+    fixed = {name: len(incidents.get(name, [])) for name in FILES}
+    for name, (path, fields) in _ZEEK.items():
+        fixed[name] += len(fmt.zeek_header(path, fields)) + 1  # header lines and #close
+    spare = max(0, records - sum(fixed.values()))
+    counts = {name: fixed[name] + int(spare * share) for name, (share, _) in FILES.items()}
+    counts["auth.log"] += max(0, records - sum(counts.values()))
+    return counts

@@ -68,7 +68,7 @@ _MONTHS: Final = (
 
 def make_rng(seed: int, stream: str) -> random.Random:
     """An independent, reproducible random stream per (seed, purpose)."""
-    return random.Random(f"{seed}:{stream}")  # noqa: S311 - seeded test data, not security
+    return random.Random(f"{seed}:{stream}")
 
 
 def at(seconds: float) -> datetime:

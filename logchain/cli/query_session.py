@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
-from logchain.catalog import verified_catalog
+from logchain.catalog import Catalog, verified_catalog
 from logchain.cli.receipts import verified_findings
 from logchain.cli.seal_cache import CachingVerifier
 from logchain.cli.state import state_dir
 from logchain.cli.thresholds_store import active_thresholds, admin_verifier
 from logchain.cli.wiring import store_verifier
+from logchain.errors import SegmentAltered, SegmentMissing
+from logchain.fileops import file_sha256
+from logchain.statement import SealStatement, SegmentSummary
 from logchain.store import Store
+from logchain.types import SealVerifier
 from queries.connection import QueryInputs, connect
 from queries.receipt import FileRef, SegmentRef
 from queries.window import TimeWindow
+
+HASH_THREADS = 2  # the machines this runs on have two cores
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +52,41 @@ def cached_verifier(store: Store) -> CachingVerifier:
     return CachingVerifier(store_verifier(store), trust, state_dir() / "seal-cache.sqlite")
 
 
+def verified_segments(store: Store, verifier: SealVerifier, window: TimeWindow) -> Catalog:
+    """Every seal verified; the segment files the window keeps hashed, two at a time.
+
+    Same checks as ``verified_catalog(keep=window.keep)`` (SegmentMissing, SegmentAltered), with
+    the files hashed by a small thread pool: hashing is what a short query over a large store
+    waits for, and hashlib releases the GIL.
+    """
+    kept: dict[int, SegmentSummary] = {}
+
+    def keep(st: SealStatement) -> bool:
+        if st.segment is not None and window.keep(st):
+            kept[st.seal_index] = st.segment
+        return False  # hashed below
+
+    catalog = verified_catalog(store, verifier, keep=keep)
+    with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
+        paths = list(pool.map(lambda item: _checked(store, *item), sorted(kept.items())))
+    return Catalog(tuple(paths), catalog.seals)
+
+
+def _checked(store: Store, seal_index: int, seg: SegmentSummary) -> Path:
+    path = store.segment_path(seal_index)
+    if not path.is_file():
+        raise SegmentMissing(seal_index, path)
+    actual = file_sha256(path)
+    if actual != seg.sha256:
+        raise SegmentAltered(seal_index, path, seg.sha256, actual)
+    return path
+
+
 def open_session(store: Store, window: TimeWindow, *, with_findings: bool = True) -> Session:
     """Verify and collect the inputs. Raises IntegrityError if anything fails to verify."""
     verifier = cached_verifier(store)
     try:
-        catalog = verified_catalog(store, verifier, keep=window.keep)
+        catalog = verified_segments(store, verifier, window)
         findings = verified_findings(store, verifier) if with_findings else []
     finally:
         verifier.close()

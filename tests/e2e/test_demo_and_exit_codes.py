@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,9 @@ class TestDemo:
         """The demo ingests generated logs, verifies, catches a flipped byte, shows next steps."""
         res = run("demo", "--records", "300", "--dir", tmp_path / "demo")
         assert res.code == 0
-        assert "3. ingested 300 records" in res.out
-        assert "4. verify: OK, 302 records" in res.out
+        ingested = int(re.search(r"3\. ingested (\d+) records", res.out).group(1))
+        assert ingested >= 300
+        assert f"4. verify: OK, {ingested + 2} records" in res.out  # plus open and close records
         assert "5. a copy with one byte changed inside a sealed segment is caught:" in res.out
         assert "RootMismatch" in res.out
         assert "Next, try:" in res.out

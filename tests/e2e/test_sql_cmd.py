@@ -57,7 +57,7 @@ class TestSql:
         target = tmp_path / "exfil.csv"
         query = f"COPY (SELECT raw FROM records) TO '{target}'"  # noqa: S608 -- the attack
         res = run("sql", "--store", store, query)
-        assert res.code == 3
+        assert res.code == 2  # the statement is refused: a usage error
         assert "file system operations are disabled" in res.err
         assert not target.exists()
 
@@ -77,3 +77,12 @@ class TestSql:
         res = run("sql", "--store", store, "SELECT count(*) FROM records")
         assert res.code == 1
         assert "SegmentAltered: seal 2: segment 000000000002.parquet was altered" in res.err
+
+
+def test_sql_syntax_error_is_a_usage_error(ingested, run):
+    """A malformed statement exits 2 (usage) and names DuckDB's complaint."""
+    store, _ = ingested
+    res = run("sql", "--store", store, "SELEC 1")
+    assert res.code == 2
+    assert "QueryInvalid" in res.err
+    assert "syntax error" in res.err.lower()

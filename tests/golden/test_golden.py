@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 
 from logchain import leaves, merkle
 from logchain.clock import FixedClock
+from logchain.segment import read_meta
 from logchain.store import Store
 from logchain.verify import verify_log
 from sealing.verifier import BundleVerifier
@@ -76,8 +77,7 @@ class TestRecordedStore:
         """The sealed root recomputes from the envelope columns with C and Python."""
         seg = sorted(self._store().segments_dir.glob("*.parquet"))[0]
         table = pq.read_table(seg)
-        meta = table.schema.metadata
-        sealed = meta[b"logchain.root_hash"].decode()
+        sealed = read_meta(seg).root_hash  # the Parquet footer's key-value metadata
         backends = ["python", leaves.available_backend()]
         for backend in backends:
             blob = leaves.leaf_hashes(table, backend=backend)  # type: ignore[arg-type]

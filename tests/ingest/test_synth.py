@@ -68,6 +68,17 @@ class TestGenerator:
             times = [r["event_time"] for r in rows if r["event_time"] is not None]
             assert times == sorted(times)  # type: ignore[type-var]
 
+    @pytest.mark.parametrize("records", [600, 2_000])
+    def test_small_sizes_are_exact_and_keep_every_incident(self, tmp_path, records):
+        """Small totals are still exact; incident lines are never cut to fit."""
+        paths = write_sample_logs(tmp_path, records=records, seed=SEED)
+        assert sum(p.read_bytes().count(b"\n") for p in paths) == records
+        auth = (tmp_path / "auth.log").read_bytes()
+        assert (
+            f"Accepted password for deploy from {ground_truth(SEED).brute_force.src_ip}".encode()
+            in auth
+        )
+
     def test_streams_lazily(self):
         """100M lines are a lazy stream: the first lines come without generating the rest."""
         head = list(itertools.islice(iter_lines("auth.log", seed=SEED, records=100_000_000), 1000))

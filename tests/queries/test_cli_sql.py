@@ -109,8 +109,8 @@ class TestSql:
             "-p",
             f"path={secret}",
         )
-        assert code == 3
-        assert "QueryError" in err
+        assert code == 2
+        assert "QueryInvalid" in err
 
     def test_altered_segment_is_never_attached(self, store, capsys):
         """A segment whose bytes changed after sealing stops the query (exit 1)."""

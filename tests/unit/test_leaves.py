@@ -91,3 +91,54 @@ class TestLeafHashes:
         """Flags outside the format's defined bits cannot be sealed."""
         with pytest.raises(ValueError, match="unknown flag bits"):
             leaves.leaf_hashes(table_of([b"a"], flags=[0x10]))
+
+
+class TestShaImplementations:
+    @needs_native
+    def test_big_records_between_small_ones(self):
+        """Records too big for a SHA-NI lane (>128 KiB) interleaved with small ones hash right."""
+        raw = [b"a", b"x" * 200_000, b"b" * 70, b"c" * 130_000, b"", b"d" * 55, b"e" * 56]
+        table = table_of(raw)
+        assert leaves.leaf_hashes(table, backend="native") == leaves.leaf_hashes(
+            table, backend="python"
+        )
+
+    @needs_native
+    def test_sha_ni_and_openssl_agree(self, tmp_path):
+        """The same leaves and roots come out with SHA-NI on and off (LOGCHAIN_NATIVE_SHANI=0)."""
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        code = (
+            "import sys; from logchain import leaves; "
+            "from tests.unit.test_leaves import table_of; "
+            "t = table_of([bytes([i % 251]) * (i % 700) for i in range(333)], first=5); "
+            "b = leaves.leaf_hashes(t, backend='native'); "
+            "r = leaves.chunk_roots(b, 64, backend='native'); "
+            "sys.stdout.write(leaves._NATIVE.sha_backend() + ' ' + (b + r + "
+            "leaves.root_from_chunk_roots(r, backend='native')).hex())"
+        )
+        outs = {}
+        for flag in ("1", "0"):
+            env = {**os.environ, "LOGCHAIN_NATIVE_SHANI": flag}
+            proc = subprocess.run(
+                [sys.executable, "-c", code],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=Path(__file__).resolve().parents[2],
+                check=True,
+            )
+            backend, digest = proc.stdout.split()
+            outs[flag] = (backend, digest)
+        assert outs["0"][0] == "openssl"
+        assert outs["1"][1] == outs["0"][1]
+        table = table_of([bytes([i % 251]) * (i % 700) for i in range(333)], first=5)
+        blob = leaves.leaf_hashes(table, backend="python")
+        roots = leaves.chunk_roots(blob, 64, backend="python")
+        assert (
+            outs["0"][1]
+            == (blob + roots + leaves.root_from_chunk_roots(roots, backend="python")).hex()
+        )
