@@ -37,6 +37,7 @@ def cli(ctx: click.Context, debug: bool, log_level: str) -> None:
 
 
 def _register() -> None:
+    from logchain.cli.bench.command import bench_cmd
     from logchain.cli.demo import demo_cmd
     from logchain.cli.detect import detect_cmd
     from logchain.cli.ingest import ingest_cmd
@@ -50,18 +51,8 @@ def _register() -> None:
     from logchain.cli.verify import verify_cmd
     from logchain.cli.watch import watch_cmd
 
-    commands = (
-        init_cmd,
-        ingest_cmd,
-        watch_cmd,
-        verify_cmd,
-        prove_cmd,
-        verify_proof_cmd,
-        sql_cmd,
-        timestamp_cmd,
-        demo_cmd,
-    )
-    for cmd in commands:
+    commands = (init_cmd, ingest_cmd, watch_cmd, verify_cmd, prove_cmd, verify_proof_cmd)
+    for cmd in (*commands, sql_cmd, timestamp_cmd, demo_cmd, bench_cmd):
         cli.add_command(cmd)
     for cmd in (shell_cmd, detect_cmd, thresholds_cmd, replay_cmd):  # SOC analysis (issue 4)
         cli.add_command(cmd)
@@ -75,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="logchain", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(code)'s code instead of raising Exit.
+        rv = cli.main(args=args, prog_name="logchain", standalone_mode=False)
     except LogchainError as exc:
         if debug:
             raise
@@ -102,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             markup=False,
         )
         return EXIT_OPERATIONAL
-    return 0
+    return rv if isinstance(rv, int) else 0
 
 
 if __name__ == "__main__":
