@@ -17,7 +17,7 @@ import signal
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 
 import pyarrow as pa
@@ -165,7 +165,8 @@ class Pipeline:
         elif isinstance(op, StartFile):
             self._start(op)
         elif isinstance(op, UpdateFile):
-            w.register_file(op.file.checkpoint())
+            start = self.counts.files[op.file.key].start_offset
+            w.register_file(replace(op.file.checkpoint(), offset=start))
         elif isinstance(op, ForgetFile):
             w.forget_file(*op.file.key)
 
@@ -185,7 +186,7 @@ class Pipeline:
             self.writer.forget_file(*key)
             self.writer.flush()
         self.ends[key] = op.offset
-        self.writer.register_file(op.file.checkpoint())
+        self.writer.register_file(replace(op.file.checkpoint(), offset=op.offset))
         self.counts.files[key] = FileProgress(op.file.path, op.offset, op.offset)
 
     def _append(self, op: Records, prepared: Prepared | None) -> None:

@@ -10,6 +10,10 @@ records are sealed. After a restart the file may still be the live file, or have
    or the compressed rotation of the file); reading resumes there at the entry's offset.
 3. An entry matching nothing is a gap: its file is gone, and unread lines may be lost with it.
 
+An entry whose head is shorter than HEAD_BYTES (a file seen empty or nearly so) may "match" a
+later generation of a copytruncated file; ``since(entry)`` (when it was last sealed changed)
+lets :mod:`ingest.copies` find the copy made after it, which then wins over the live file.
+
 When the live file is not the file an entry left off in, rotations happened while logchain was
 down: rotated files newer than the matched files were never seen and are read from offset 0.
 On a source's first start (no entries) its rotated files are read first only if it asks for a
@@ -18,75 +22,17 @@ backlog.
 
 from __future__ import annotations
 
-import fnmatch
-import os
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ingest.identity import HEAD_BYTES, checkpoint_matches_head
-from ingest.stream import FileReader
-from logchain.errors import IngestError
+from ingest.copies import copies_since, is_weak, live_state
+from ingest.identity import FileIdentity, checkpoint_matches_head
+from ingest.siblings import Sibling, list_siblings
 from logchain.statement import SourceCheckpoint
 
 Reason = Literal["resumed", "recovered", "missed_rotation", "backlog"]
-
-
-@dataclass(slots=True)
-class Sibling:
-    """A rotated file of a live file (``auth.log.1``, ``auth.log.2.gz``, ``auth.log-20240101``)."""
-
-    path: Path
-    st: os.stat_result
-    _head: bytes | None = None
-    compressed: bool = False
-
-    def head(self) -> bytes | None:
-        """The first bytes (decompressed for gzip); None if unreadable."""
-        if self._head is None:
-            try:
-                reader = FileReader(self.path)
-            except IngestError:
-                return None
-            try:
-                self._head = reader.head()[:HEAD_BYTES]
-                self.compressed = reader.compressed
-            finally:
-                reader.close()
-        return self._head
-
-    def same_inode(self, cp: SourceCheckpoint) -> bool:
-        return self.st.st_dev == cp.device and self.st.st_ino == cp.file_id
-
-
-def list_siblings(live: Path, patterns: Sequence[str]) -> list[Sibling]:
-    """Regular files next to ``live`` whose names match a rotation pattern, oldest first."""
-    name = live.name
-    globs = [p.replace("{name}", glob_escape(name)) for p in patterns]
-    try:
-        names = os.listdir(live.parent)
-    except OSError:
-        return []
-    out: list[Sibling] = []
-    for entry in names:
-        if entry == name or not any(fnmatch.fnmatchcase(entry, g) for g in globs):
-            continue
-        path = live.parent / entry
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        if stat.S_ISREG(st.st_mode):
-            out.append(Sibling(path, st))
-    out.sort(key=lambda s: (s.st.st_mtime_ns, s.path.name))
-    return out
-
-
-def glob_escape(text: str) -> str:
-    """``text`` with glob characters matched literally."""
-    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,33 +66,81 @@ class ResumePlan:
     superseded: list[SourceCheckpoint] = field(default_factory=list)
 
 
+#: When a checkpoint entry's file was last seen to be ours (file-clock ns), or None if unknown.
+SinceFn = Callable[[SourceCheckpoint], "int | None"]
+
+
+def _unknown(_cp: SourceCheckpoint) -> int | None:
+    return None
+
+
 def plan_resume(
     live: Path,
     entries: Sequence[SourceCheckpoint],
     patterns: Sequence[str],
     *,
     backlog: Callable[[], bool],
+    since: SinceFn = _unknown,
 ) -> ResumePlan:
     """Match ``entries`` (one source's checkpoint) to files; ``backlog()`` is asked only when
-    there are no entries, and says whether the rotated files are to be read first."""
+    there are no entries, and says whether the rotated files are to be read first.
+
+    ``since(entry)`` bounds the search for copies of an entry with a weak identity (see
+    :mod:`ingest.copies`): only rotated files modified since then can be its copy.
+    """
     plan = ResumePlan()
     siblings = list_siblings(live, patterns)
     claimed: dict[Path, PlannedFile] = {}
-    pending = _match_inodes(plan, live, entries, siblings, claimed)
-    _match_copies(plan, pending, siblings, claimed)
+    pending = _match_inodes(plan, live, entries, siblings, claimed, since)
+    _match_copies(plan, pending, siblings, claimed, since)
     plan.drain = list(claimed.values())
     if entries and plan.live_entry is None and claimed:
-        oldest = min(s.st.st_mtime_ns for s in siblings if s.path in claimed)
-        plan.drain += [
-            PlannedFile.of(s, 0, "missed_rotation")
-            for s in siblings
-            if s.path not in claimed and s.st.st_mtime_ns > oldest
-        ]
+        plan.drain += _missed(siblings, claimed)
     elif not entries and siblings and backlog():
         plan.drain = [PlannedFile.of(s, 0, "backlog") for s in siblings]
+    _order(plan, siblings)
+    return plan
+
+
+def plan_truncated(
+    live: Path,
+    entry: SourceCheckpoint,
+    patterns: Sequence[str],
+    *,
+    since_ns: int | None,
+    known: Callable[[Sibling], bool],
+) -> ResumePlan:
+    """The live file ``entry`` describes was truncated (or copied and truncated) under the
+    tailer: its copy to finish from ``entry.offset`` and rotated files made after it (read from
+    0), oldest first; ``plan.lost`` holds the entry if no copy is found. ``since_ns`` bounds the
+    search for a weak identity's copy; files ``known`` to the source are never its copy."""
+    plan = ResumePlan()
+    siblings = [s for s in list_siblings(live, patterns) if not known(s)]
+    claimed: dict[Path, PlannedFile] = {}
+    _match_copies(plan, [entry], siblings, claimed, lambda _cp: since_ns)
+    plan.drain = list(claimed.values()) + _missed(siblings, claimed)
+    _order(plan, siblings)
+    return plan
+
+
+def _order(plan: ResumePlan, siblings: Sequence[Sibling]) -> None:
     order = {s.path: i for i, s in enumerate(siblings)}
     plan.drain.sort(key=lambda p: order[p.path])
-    return plan
+
+
+def _missed(siblings: Sequence[Sibling], claimed: dict[Path, PlannedFile]) -> list[PlannedFile]:
+    """Rotated files made after the oldest claimed one that hold other content: rotations that
+    happened while nobody looked, read from offset 0."""
+    if not claimed:
+        return []
+    mine = [s for s in siblings if s.path in claimed]
+    oldest = min(s.st.st_mtime_ns for s in mine)
+    heads = {s.head() for s in mine}
+    return [
+        PlannedFile.of(s, 0, "missed_rotation")
+        for s in siblings
+        if s.path not in claimed and s.st.st_mtime_ns > oldest and s.head() not in heads
+    ]
 
 
 def _match_inodes(
@@ -155,9 +149,10 @@ def _match_inodes(
     entries: Sequence[SourceCheckpoint],
     siblings: Sequence[Sibling],
     claimed: dict[Path, PlannedFile],
+    since: SinceFn,
 ) -> list[SourceCheckpoint]:
     """Entries still in their own file (live, or renamed); returns the others."""
-    live_st, live_head = _live_state(live)
+    live_st, live_head = live_state(live)
     pending: list[SourceCheckpoint] = []
     for cp in entries:
         if (
@@ -165,6 +160,7 @@ def _match_inodes(
             and (live_st.st_dev, live_st.st_ino) == (cp.device, cp.file_id)
             and live_st.st_size >= cp.offset
             and checkpoint_matches_head(cp, live_head)
+            and not _copied_away(cp, siblings, since, live_head, live_st.st_size)
         ):
             plan.live_entry = cp
             continue
@@ -176,16 +172,40 @@ def _match_inodes(
     return pending
 
 
+def _copied_away(
+    cp: SourceCheckpoint,
+    siblings: Sequence[Sibling],
+    since: SinceFn,
+    live_head: bytes,
+    live_size: int,
+) -> bool:
+    """Whether a weak entry's content was copied away since it was seen (the live file that
+    still "matches" it is a later generation)."""
+    ident = entry_identity(cp)
+    if not is_weak(ident):
+        return False
+    since_ns = since(cp)
+    return since_ns is not None and bool(
+        copies_since(ident, siblings, since_ns, live_head, live_size)
+    )
+
+
 def _match_copies(
     plan: ResumePlan,
     pending: Sequence[SourceCheckpoint],
     siblings: Sequence[Sibling],
     claimed: dict[Path, PlannedFile],
+    since: SinceFn,
 ) -> None:
     """Entries whose inode no longer holds their content: a copy (copytruncate), a compressed
-    rotation, or nothing (a gap)."""
+    rotation, or nothing (a gap). A weak entry's copy must be modified since it was seen."""
     for cp in pending:
-        holders = [s for s in siblings if _holds(s, cp)]
+        since_ns = since(cp) if is_weak(entry_identity(cp)) else None
+        holders = [
+            s
+            for s in siblings
+            if _holds(s, cp) and (since_ns is None or s.st.st_mtime_ns >= since_ns)
+        ]
         free = [s for s in holders if s.path not in claimed]
         if free:
             claimed[free[0].path] = PlannedFile.of(free[0], cp.offset, "recovered", cp)
@@ -195,13 +215,9 @@ def _match_copies(
             plan.lost.append(cp)
 
 
-def _live_state(live: Path) -> tuple[os.stat_result | None, bytes]:
-    try:
-        st = live.stat()
-        with live.open("rb") as fh:
-            return st, fh.read(HEAD_BYTES)
-    except OSError:
-        return None, b""
+def entry_identity(cp: SourceCheckpoint) -> FileIdentity:
+    """The identity a checkpoint entry records."""
+    return FileIdentity(cp.device, cp.file_id, cp.fingerprint, cp.fingerprint_len)
 
 
 def _holds(sib: Sibling, cp: SourceCheckpoint) -> bool:

@@ -18,13 +18,14 @@ that has been read always has an entry to resume from.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import structlog
 
 from ingest.config import SourceConfig
-from ingest.identity import FileIdentity, head_matches
+from ingest.copies import KnownFiles, copies_since, is_weak
+from ingest.identity import checkpoint_matches_head
 from ingest.ops import (
     FileRef,
     ForgetFile,
@@ -36,7 +37,15 @@ from ingest.ops import (
     checkpoint_attrs,
 )
 from ingest.parsers import detect_format, get_parser
-from ingest.resume import PlannedFile, ResumePlan, list_siblings, plan_resume
+from ingest.resume import (
+    PlannedFile,
+    ResumePlan,
+    SinceFn,
+    entry_identity,
+    plan_resume,
+    plan_truncated,
+)
+from ingest.siblings import list_siblings
 from ingest.split import Chunk
 from ingest.tail import FileTail
 from logchain.errors import IngestError
@@ -73,6 +82,8 @@ class SourceTail:
         self.last_read = 0
         #: Paths already reported as unreadable (reported once, retried every poll).
         self._unreadable: set[Path] = set()
+        #: Files this source has opened: never taken for a copy of the live file.
+        self.known = KnownFiles()
 
     @property
     def idle(self) -> bool:
@@ -86,17 +97,22 @@ class SourceTail:
 
     # ------------------------------------------------------------ start
     def start(
-        self, entries: Sequence[SourceCheckpoint], backlog: Callable[[], bool]
+        self,
+        entries: Sequence[SourceCheckpoint],
+        backlog: Callable[[], bool],
+        since: SinceFn | None = None,
     ) -> Iterator[Op]:
         """Resume from this source's checkpoint ``entries`` (see :mod:`ingest.resume`).
 
         ``backlog()`` says whether the source was never read before (asked only when it has no
-        entries and is configured with ``backlog = true``). Raises IngestError if the files keep
-        changing under the plan (rotated again while it was made).
+        entries and is configured with ``backlog = true``); ``since(entry)``: when an entry's
+        file was last seen (bounds the search for copies of files with a short head). Raises
+        IngestError if the files keep changing under the plan (rotated again while it was made).
         """
         wants = backlog if self.config.backlog else lambda: False
+        kw = {} if since is None else {"since": since}
         for _ in range(START_ATTEMPTS):
-            plan = plan_resume(self.live, entries, self.config.rotated, backlog=wants)
+            plan = plan_resume(self.live, entries, self.config.rotated, backlog=wants, **kw)
             opened = self._open_plan(plan)
             if opened is not None:
                 break
@@ -182,6 +198,7 @@ class SourceTail:
                 self._unreadable.add(path)
             return None
         self._unreadable.discard(path)
+        self.known.add(tail.reader.identity)
         return tail
 
     # ------------------------------------------------------------ poll
@@ -228,7 +245,7 @@ class SourceTail:
                 )
                 yield from self._done_with(cur, "deleted")
                 self.current = None
-            elif st is not None and cur.truncated():
+            elif st is not None and (cur.truncated() or self._copied_away(cur)):
                 yield from self._truncated(cur)
         if self.current is None and st is not None:
             tail = self._open(self.live, 0)
@@ -254,50 +271,58 @@ class SourceTail:
             yield from self._read(cur)
             self.draining.append(_Draining(cur, now + self.rotate_wait))
 
+    def _copied_away(self, cur: FileTail) -> bool:
+        """Whether the live file, known only by a short head, was copied and truncated since it
+        was last read (its head may still "match"; see :mod:`ingest.copies`)."""
+        ident = cur.reader.identity
+        if cur.reader.compressed or not is_weak(ident):
+            return False
+        siblings = list_siblings(self.live, self.config.rotated)
+        head, size = cur.reader.head(), cur.reader.size()
+        return bool(copies_since(ident, siblings, cur.seen_ns, head, size, self.known))
+
     def _truncated(self, cur: FileTail) -> Iterator[Op]:
         old = cur.ref
         committed = cur.splitter.committed
-        copy = self._find_copy(cur)
+        entry = replace(old.checkpoint(), offset=committed)
+        since = cur.seen_ns if is_weak(old.identity) else None
+        plan = plan_truncated(
+            self.live, entry, self.config.rotated, since_ns=since, known=self.known
+        )
+        copy = next((p for p in plan.drain if p.reason == "recovered"), None)
         yield SystemEvent(
             "file_truncated",
             "the file was truncated or its content replaced; unread bytes are taken from its "
             "rotated copy if there is one, then the file is read again from offset 0",
-            old.attrs(offset=committed, copy=str(copy.reader.path) if copy else None),
+            old.attrs(offset=committed, copy=str(copy.path) if copy else None),
         )
-        if copy is not None:
-            attrs = copy.ref.attrs(offset=committed, reason="recovered", truncated=old.attrs())
-            event = SystemEvent("file_resumed", "reading the truncated file's rotated copy", attrs)
-            yield StartFile(copy.ref, committed, event)
-            yield from self._read(copy, None)
-            yield from self._done_with(copy, "rotated")
-        else:
+        if copy is None:
             yield from self._store_partial(cur, "truncated")
+        for planned in plan.drain:
+            yield from self._drain_now(planned, old)
         reader = cur.reader
         reader.refresh_identity()
         fresh = FileTail(self.source, reader, 0, self.config.max_line_bytes)
+        self.known.add(reader.identity)
         self.current = fresh
         yield StartFile(fresh.ref, 0, self._opened_event(fresh, "truncated"))
 
-    def _find_copy(self, cur: FileTail) -> FileTail | None:
-        """The newest rotated file whose head is ours and that holds bytes we have not stored."""
-        ident = cur.reader.identity
-        committed = cur.splitter.committed
-
-        def ours(head: bytes | None, inode: int) -> bool:
-            fp = ident.fingerprint, ident.fingerprint_len
-            return head is not None and inode != ident.inode and head_matches(head, *fp)
-
-        for sib in reversed(list_siblings(self.live, self.config.rotated)):
-            if not ours(sib.head(), sib.st.st_ino):
-                continue
-            if not (sib.compressed or sib.st.st_size > committed):
-                continue
-            copy = self._open(sib.path, committed)
-            if copy is not None and ours(copy.reader.head(), copy.reader.identity.inode):
-                return copy
-            if copy is not None:  # renamed again between listing and opening
-                copy.close()
-        return None
+    def _drain_now(self, planned: PlannedFile, truncated: FileRef) -> Iterator[Op]:
+        """Read a copy of the truncated file (or a rotation made after it) to its end."""
+        tail = self._open(planned.path, planned.start)
+        if tail is None:
+            return
+        if planned.reason == "recovered":
+            attrs = tail.ref.attrs(
+                offset=planned.start, reason="recovered", truncated=truncated.attrs()
+            )
+            event = SystemEvent("file_resumed", "reading the truncated file's rotated copy", attrs)
+        else:
+            attrs = tail.ref.attrs(offset=0, reason=planned.reason)
+            event = SystemEvent("file_opened", "reading a rotated file not read before", attrs)
+        yield StartFile(tail.ref, planned.start, event)
+        yield from self._read(tail, None)
+        yield from self._done_with(tail, "rotated")
 
     # ------------------------------------------------------------ reading
     def _read(self, tail: FileTail, budget: int | None = POLL_BUDGET) -> Iterator[Op]:
@@ -354,15 +379,14 @@ class SourceTail:
 
 def entry_ref(cp: SourceCheckpoint) -> FileRef:
     """The file a checkpoint entry describes."""
-    identity = FileIdentity(cp.device, cp.file_id, cp.fingerprint, cp.fingerprint_len)
-    return FileRef(cp.source, cp.path, identity)
+    return FileRef(cp.source, cp.path, entry_identity(cp))
 
 
 def _still(tail: FileTail, cp: SourceCheckpoint) -> bool:
     """Whether the open ``tail`` is the file ``cp`` describes (same inode, same head)."""
     ident = tail.reader.identity
     same = (ident.device, ident.inode) == (cp.device, cp.file_id)
-    return same and head_matches(tail.reader.head(), cp.fingerprint, cp.fingerprint_len)
+    return same and checkpoint_matches_head(cp, tail.reader.head())
 
 
 def _names_inode(live: Path, cp: SourceCheckpoint) -> bool:

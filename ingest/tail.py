@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from ingest.copies import file_clock_ns
 from ingest.identity import HEAD_BYTES, head_matches
 from ingest.ops import FileRef
 from ingest.parsers import Parser
@@ -21,9 +22,20 @@ DETECT_LINES = 20
 class FileTail:
     """A file of a source, open, read forward from ``start``; call :meth:`close` when done."""
 
-    def __init__(self, source: str, reader: FileReader, start: int, max_line_bytes: int) -> None:
+    def __init__(
+        self,
+        source: str,
+        reader: FileReader,
+        start: int,
+        max_line_bytes: int,
+        *,
+        seen_ns: int | None = None,
+    ) -> None:
         self.source = source
         self.reader = reader
+        #: When the file was last seen to be the one :attr:`reader` identifies (file clock, ns):
+        #: taken before its head was last read and found unchanged.
+        self.seen_ns = file_clock_ns() if seen_ns is None else seen_ns
         before = reader.byte_before(start)
         self.splitter = LineSplitter(
             start, continuing=before not in (b"", b"\n"), cap=max_line_bytes
@@ -39,7 +51,8 @@ class FileTail:
     @classmethod
     def open(cls, source: str, path: Path, start: int, max_line_bytes: int) -> FileTail:
         """Open ``path``; raises IngestError if it cannot be read."""
-        return cls(source, FileReader(path), start, max_line_bytes)
+        seen = file_clock_ns()
+        return cls(source, FileReader(path), start, max_line_bytes, seen_ns=seen)
 
     @property
     def ref(self) -> FileRef:
@@ -58,6 +71,7 @@ class FileTail:
         self.at_eof = False
         left = budget if budget is not None else 1 << 62
         while left > 0 and not self.replaced:
+            seen = file_clock_ns()
             data = self.reader.read(self.splitter.position, min(READ_SIZE, left))
             if not data:
                 self.at_eof = True
@@ -65,6 +79,7 @@ class FileTail:
             if self._head_changed():
                 self.replaced = True
                 return
+            self.seen_ns = seen
             left -= len(data)
             yield data
 

@@ -30,7 +30,8 @@ from ingest.config import SourceConfig, WatchSettings
 from ingest.history import source_seen
 from ingest.observer import ChangeObserver
 from ingest.pipeline import Pipeline
-from ingest.resume import glob_escape
+from ingest.seal_history import EntrySince
+from ingest.siblings import glob_escape
 from ingest.source import SourceTail
 from logchain.statement import SourceCheckpoint
 
@@ -81,6 +82,7 @@ class Watcher:
         self.wake = threading.Event()
         self._stopping = threading.Event()
         self._entries: dict[str, list[SourceCheckpoint]] = defaultdict(list)
+        self._since = EntrySince(self.writer.store)
         for cp in self.writer.checkpoint():
             self._entries[cp.source].append(cp)
 
@@ -204,7 +206,7 @@ class Watcher:
                 self.tails[path] = tail
                 source = tail.source
                 never_read = functools.partial(self._never_read, source)
-                for op in tail.start(self._entries.pop(source, []), never_read):
+                for op in tail.start(self._entries.pop(source, []), never_read, self._since):
                     self.pipeline.submit(op)
         for path, tail in list(self.tails.items()):
             if tail.config.is_glob and not tail.active and not os.path.exists(path):

@@ -183,7 +183,12 @@ class LogWriter:
 
     # ------------------------------------------------------------ sources
     def register_file(self, info: SourceCheckpoint) -> None:
-        """Describe a source file (path, device, fingerprint) for the checkpoints that follow."""
+        """Describe a source file (path, device, fingerprint) for the checkpoints that follow.
+
+        ``info.offset`` is where reading it starts: the checkpoint carries the file from the
+        next seal on, at that offset until its sealed records move it further. So a restart
+        knows every file being read, even one that has no records yet.
+        """
         key = (info.source, info.file_id)
         self._files[key] = info
         self._forgotten.discard(key)
@@ -314,8 +319,10 @@ class LogWriter:
         for key in self._forgotten:
             sealed.pop(key, None)
         for key, info in self._files.items():
-            if key in sealed and key not in self._forgotten:
-                sealed[key] = replace(info, offset=sealed[key].offset)
+            if key not in self._forgotten:  # a file without records yet: where reading starts
+                sealed[key] = replace(
+                    info, offset=sealed[key].offset if key in sealed else info.offset
+                )
         now = self.clock.now_ns()
         summary = None
         if segment is not None:
@@ -354,6 +361,8 @@ class LogWriter:
             raise
         write_once(self.store.seal_path(stmt.seal_index), bundle)
         self._sealed_offsets = sealed
+        for key in self._forgotten:
+            self._files.pop(key, None)
         self._forgotten.clear()
         self._tail = ChainTail(
             next_seal_index=stmt.seal_index + 1,

@@ -35,7 +35,7 @@ from logchain.cli.wiring import store_verifier
 from logchain.store import Store
 from tests.ingest.tailkit import events, rebuild, source_records, wait_for
 
-SEED = 20261125
+SEED = int(os.environ.get("LOGCHAIN_CRASH_SEED", "20261125"))  # vary it to soak the test
 KILLS = 22
 EARLY = 0.2  # share of kills at a random moment of start-up rather than of running
 REPO = Path(__file__).resolve().parents[2]

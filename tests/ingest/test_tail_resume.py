@@ -9,12 +9,15 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from ingest.config import WatchSettings
 from ingest.oneshot import ingest_files
 from ingest.ops import StartFile
 from ingest.pipeline import Pipeline
+from ingest.seal_history import EntrySince
+from ingest.source import SourceTail
 from ingest.watch import Watcher
 from logchain.store import Store
 from tests.ingest.tailkit import events, open_writer, rebuild, source, source_records
@@ -179,3 +182,75 @@ def test_plan_made_stale_by_another_rotation_is_not_used(store: Store, tmp_path:
         ("app.log.1", "missed_rotation"),
     ]
     tail.close()
+
+
+def poll_once(store: Store, log: Path, change: Callable[[], object] | None = None) -> None:
+    """A watch session that reads ``log`` once, then (after ``change()``) once more, and stops
+    (held partial lines stay unstored, as when the daemon is stopped)."""
+    with open_writer(store) as writer, Pipeline(writer) as pipeline:
+        tail = SourceTail(source(log), log, rotate_wait=0.0)
+        for op in tail.start(writer.checkpoint(), lambda: True, EntrySince(store)):
+            pipeline.submit(op)
+        for op in tail.poll(0.0, final=False):
+            pipeline.submit(op)
+        if change is not None:
+            change()
+            for op in tail.poll(1.0, final=False):
+                pipeline.submit(op)
+        tail.close()
+
+
+def copytruncate(log: Path) -> None:
+    """logrotate's copytruncate, with the older copies shifted by one."""
+    for i in range(9, 0, -1):
+        older = log.with_name(f"{log.name}.{i}")
+        if older.exists():
+            older.rename(log.with_name(f"{log.name}.{i + 1}"))
+    shutil.copyfile(log, log.with_name(f"{log.name}.1"))
+    os.truncate(log, 0)
+
+
+def test_copytruncated_while_down_before_the_new_generation_had_records(
+    store: Store, tmp_path: Path
+) -> None:
+    """Stopped after a copytruncate was handled but before the new (same-inode) generation had
+    records: the checkpoint still knows the file (offset 0, empty head), and the copy of what
+    it was given while logchain was down is read."""
+    log = tmp_path / "app.log"
+    expected = write(log, range(50))
+    poll_once(store, log, lambda: copytruncate(log))
+    expected += write(log, range(50, 80), prefix="B")
+    copytruncate(log)
+    expected += write(log, range(80, 90), prefix="C")
+    ingest(store, log)
+    assert stream(store, log) == expected
+    assert events(store, "gap_detected") == []
+
+
+def test_short_head_copytruncated_while_down(store: Store, tmp_path: Path) -> None:
+    """The checkpoint knows the file by a head every generation begins with ("seq=", a partial
+    line); a copy made after that seal, which the live file does not continue, holds the rest."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b"seq=")
+    poll_once(store, log)
+    with log.open("ab") as fh:
+        fh.write(b"1\nseq=2\n")
+    copytruncate(log)
+    log.write_bytes(b"seq=3\n")
+    ingest(store, log)
+    assert stream(store, log) == b"seq=1\nseq=2\nseq=3\n"
+    (recovered,) = [e for e in events(store, "file_resumed") if e.get("reason") == "recovered"]
+    assert recovered["path"] == str(tmp_path / "app.log.1")
+
+
+def test_short_head_continued_while_down_is_resumed(store: Store, tmp_path: Path) -> None:
+    """Same short head, but the live file was only appended to: an older copy that also begins
+    with "seq=" is not taken for it."""
+    log = tmp_path / "app.log"
+    write(tmp_path / "app.log.1", range(3), prefix="seq=", mtime=T0)
+    log.write_bytes(b"seq=")
+    poll_once(store, log)
+    with log.open("ab") as fh:
+        fh.write(b"7\nseq=8\n")
+    ingest(store, log)
+    assert stream(store, log) == b"seq=7\nseq=8\n"

@@ -185,7 +185,8 @@ def test_file_appearing_later_is_read_from_its_start(store: Store, tmp_path: Pat
 
 
 def test_drained_file_stays_checkpointed_until_the_next_has_records(store: Store, tmp_path: Path):
-    """A rotated-away file is forgotten in the same seal as the new file's first records."""
+    """A rotated-away file is forgotten in the same seal as the new file's first records; the
+    new file is in the checkpoint from the start (at offset 0), records or not."""
     log = tmp_path / "app.log"
     log.write_bytes(b"old\n")
     with stepping(store, log) as s:
@@ -193,11 +194,89 @@ def test_drained_file_stays_checkpointed_until_the_next_has_records(store: Store
         old = os.stat(log).st_ino
         log.rename(tmp_path / "app.log.1")
         log.write_bytes(b"")
+        new = os.stat(log).st_ino
         s.poll()
         writer = s.pipeline.writer
         writer.flush()
-        assert {c.file_id for c in writer.checkpoint()} == {old}
+        assert {(c.file_id, c.offset) for c in writer.checkpoint()} == {(old, 4), (new, 0)}
         append(log, b"new\n")
         s.poll()
         writer.flush()
-        assert {c.file_id for c in writer.checkpoint()} == {os.stat(log).st_ino}
+        assert {(c.file_id, c.offset) for c in writer.checkpoint()} == {(new, 4)}
+
+
+def test_empty_file_copied_and_truncated_before_its_first_read(store: Store, tmp_path: Path):
+    """A file opened empty has no head to know it by: the copy made since is its content."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b"")
+    with stepping(store, log) as s:
+        s.poll()
+        append(log, b"first generation 1\nfirst generation 2\n")
+        shutil.copyfile(log, tmp_path / "app.log.1")
+        os.truncate(log, 0)
+        append(log, b"second generation 1\n")
+        s.poll()
+        s.poll()
+    recs = source_records(store, str(log))
+    assert rebuild(recs) == b"first generation 1\nfirst generation 2\nsecond generation 1\n"
+    (trunc,) = events(store, "file_truncated")
+    assert trunc["copy"] == str(tmp_path / "app.log.1")
+
+
+def test_short_head_shared_by_the_next_generation(store: Store, tmp_path: Path):
+    """A head shorter than the identity window ("app seq=") may begin every generation; a copy
+    made since our last read that disagrees with the live file is where our bytes went."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b"app seq=")
+    with stepping(store, log) as s:
+        s.poll()
+        append(log, b"1 one\napp seq=2 two\n")
+        shutil.copyfile(log, tmp_path / "app.log.1")
+        os.truncate(log, 0)
+        append(log, b"app seq=3 three\n")
+        s.poll()
+        s.poll()
+    recs = source_records(store, str(log))
+    assert rebuild(recs) == b"app seq=1 one\napp seq=2 two\napp seq=3 three\n"
+    assert [r["raw"] for r in recs] == [b"app seq=1 one", b"app seq=2 two", b"app seq=3 three"]
+
+
+def test_two_copytruncates_between_reads(store: Store, tmp_path: Path):
+    """Rotated twice before the tailer looked again: our copy from our offset, then the newer
+    copy from its start, then the live file."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b"")
+    with stepping(store, log) as s:
+        s.poll()
+        append(log, b"gen A 1\ngen A 2\n")
+        shutil.copyfile(log, tmp_path / "app.log.1")
+        os.truncate(log, 0)
+        append(log, b"gen B 1\n")
+        (tmp_path / "app.log.1").rename(tmp_path / "app.log.2")
+        shutil.copyfile(log, tmp_path / "app.log.1")
+        os.truncate(log, 0)
+        append(log, b"gen C 1\n")
+        s.poll()
+        s.poll()
+    recs = source_records(store, str(log))
+    assert rebuild(recs) == b"gen A 1\ngen A 2\ngen B 1\ngen C 1\n"
+
+
+def test_late_write_to_a_renamed_file_is_not_taken_for_a_copy(store: Store, tmp_path: Path):
+    """After rename rotation the new live file is empty (no head yet) and the old file, already
+    read and closed, is written again: it is not a copy of the live file."""
+    log = tmp_path / "app.log"
+    log.write_bytes(b"old 1\n")
+    with stepping(store, log) as s:
+        s.poll()
+        log.rename(tmp_path / "app.log.1")
+        log.write_bytes(b"")
+        s.poll()
+        s.poll()
+        append(tmp_path / "app.log.1", b"old late\n")
+        append(log, b"new 1\n")
+        s.poll()
+        s.poll()
+    recs = source_records(store, str(log))
+    assert rebuild(recs) == b"old 1\nnew 1\n"
+    assert events(store, "file_truncated") == []
