@@ -1,4 +1,4 @@
--- Scalar macros shared by the views and the detections (no parameters: DuckDB binds none here).
+-- Macros shared by the views and the detections (no parameters: DuckDB binds none here).
 
 -- IPv4 text to its 32-bit value; NULL when the text is not a dotted-quad IPv4 address.
 CREATE MACRO ipv4_int(ip) AS (
@@ -43,3 +43,47 @@ CREATE MACRO is_error_severity(sev) AS (
         'severe', 'panic', '0', '1', '2', '3'
     )
 );
+
+-- Bursts of hits, for the sliding-window rules. hits_table names a table or CTE with columns
+-- entity, ts and "index" (one row per hit). For each hit, the window of window_s seconds ending
+-- at it (both ends included) is counted; windows holding at least min_n hits and less than
+-- window_s apart form one burst, which gives one row: its fullest window (the earliest of
+-- equals) as entity, window_start, window_end, count and evidence (the hits' indices).
+CREATE MACRO sliding_bursts(hits_table, window_s, min_n) AS TABLE
+    WITH windows AS (
+        SELECT entity, ts, "index",
+               count(*) OVER w AS n,
+               min(ts) OVER w AS first_ts,
+               list("index") OVER w AS members
+        FROM query_table(hits_table)
+        WINDOW w AS (PARTITION BY entity ORDER BY ts
+                     RANGE BETWEEN to_seconds(window_s) PRECEDING AND CURRENT ROW)
+    ),
+    over_threshold AS (
+        SELECT *, ts - lag(ts) OVER (PARTITION BY entity ORDER BY ts, "index") AS gap
+        FROM windows
+        WHERE n >= min_n
+    ),
+    bursts AS (
+        SELECT *, sum(CASE WHEN gap IS NULL OR gap > to_seconds(window_s) THEN 1 ELSE 0 END)
+                  OVER (PARTITION BY entity ORDER BY ts, "index") AS burst
+        FROM over_threshold
+    )
+    SELECT entity, first_ts AS window_start, ts AS window_end, n AS count, members AS evidence
+    FROM bursts
+    QUALIFY row_number() OVER (PARTITION BY entity, burst ORDER BY n DESC, ts, "index") = 1;
+
+-- Each row of per_window_table (columns entity, bytes, ...) with its entity's baseline over all
+-- its rows: med (median bytes), mad (median absolute deviation from med) and windows (rows).
+CREATE MACRO with_baseline(per_window_table) AS TABLE
+    WITH per_window AS (FROM query_table(per_window_table)),
+    baseline AS (
+        SELECT entity, median(bytes) AS med, count(*) AS windows FROM per_window GROUP BY entity
+    ),
+    spread AS (
+        SELECT p.entity, b.med, b.windows, median(abs(p.bytes - b.med)) AS mad
+        FROM per_window AS p JOIN baseline AS b USING (entity)
+        GROUP BY p.entity, b.med, b.windows
+    )
+    SELECT p.*, s.med, s.mad, s.windows
+    FROM per_window AS p JOIN spread AS s USING (entity);

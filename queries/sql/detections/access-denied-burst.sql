@@ -23,27 +23,6 @@ WITH hits AS (
            AND (lower(coalesce(message, '')) LIKE '%authentication failure%'
                 OR lower(coalesce(message, '')) LIKE '%incorrect password%'
                 OR lower(coalesce(message, '')) LIKE '%not in sudoers%')))
-),
-windows AS (
-    SELECT entity, ts, "index",
-           count(*) OVER w AS n,
-           min(ts) OVER w AS first_ts,
-           list("index") OVER w AS members
-    FROM hits
-    WINDOW w AS (PARTITION BY entity ORDER BY ts
-                 RANGE BETWEEN to_seconds($window_s) PRECEDING AND CURRENT ROW)
-),
-over_threshold AS (
-    SELECT *, ts - lag(ts) OVER (PARTITION BY entity ORDER BY ts, "index") AS gap
-    FROM windows
-    WHERE n >= $min_denials
-),
-bursts AS (
-    SELECT *, sum(CASE WHEN gap IS NULL OR gap > to_seconds($window_s) THEN 1 ELSE 0 END)
-              OVER (PARTITION BY entity ORDER BY ts, "index") AS burst
-    FROM over_threshold
 )
-SELECT entity, first_ts AS window_start, ts AS window_end, n AS count,
-       members AS evidence, NULL AS detail
-FROM bursts
-QUALIFY row_number() OVER (PARTITION BY entity, burst ORDER BY n DESC, ts, "index") = 1
+SELECT entity, window_start, window_end, count, evidence, NULL AS detail
+FROM sliding_bursts('hits', $window_s, $min_denials)

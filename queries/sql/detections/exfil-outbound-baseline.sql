@@ -22,27 +22,17 @@ WITH per_window AS (
     FROM network
     WHERE bytes_out > 0
     GROUP BY ALL
-),
-baseline AS (
-    SELECT entity, median(bytes) AS med, count(*) AS windows
-    FROM per_window
-    GROUP BY entity
-),
-spread AS (
-    SELECT p.entity, b.med, b.windows, median(abs(p.bytes - b.med)) AS mad
-    FROM per_window AS p JOIN baseline AS b USING (entity)
-    GROUP BY p.entity, b.med, b.windows
 )
 SELECT p.entity,
        p.w AS window_start,
        p.w + to_seconds($window_s) AS window_end,
        p.bytes AS count,
        p.members AS evidence,
-       json_object('median_bytes', s.med, 'mad_bytes', s.mad, 'windows', s.windows,
-                   'robust_z', round(robust_z(p.bytes, s.med, s.mad, $mad_floor_bytes), 3))::VARCHAR
+       json_object('median_bytes', p.med, 'mad_bytes', p.mad, 'windows', p.windows,
+                   'robust_z', round(robust_z(p.bytes, p.med, p.mad, $mad_floor_bytes), 3))::VARCHAR
            AS detail
-FROM per_window AS p JOIN spread AS s USING (entity)
+FROM with_baseline('per_window') AS p
 WHERE p.entity IS NOT NULL
-  AND s.windows >= $min_windows
+  AND p.windows >= $min_windows
   AND p.bytes >= $min_bytes
-  AND robust_z(p.bytes, s.med, s.mad, $mad_floor_bytes) >= $min_z
+  AND robust_z(p.bytes, p.med, p.mad, $mad_floor_bytes) >= $min_z
