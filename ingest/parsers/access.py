@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from ingest.parsers.arrays import decode_line
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, http_outcome, is_ip, json_attrs, to_derived
+from ingest.parsers.columns import Fields, http_outcome, is_ip, json_attrs, to_derived
 from ingest.parsers.times import parse_clf
 
 NAME: Final = "access"

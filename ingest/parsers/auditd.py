@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from ipaddress import IPv6Address
 from typing import Final
 
+from ingest.parsers.arrays import decode_line
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, is_ip, json_attrs, to_derived
+from ingest.parsers.columns import Fields, is_ip, json_attrs, to_derived
 from ingest.parsers.times import from_epoch
 
 NAME: Final = "auditd"

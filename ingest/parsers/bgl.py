@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ingest.parsers.arrays import decode_line
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, json_attrs, to_derived
+from ingest.parsers.columns import Fields, json_attrs, to_derived
 from ingest.parsers.times import from_epoch
 
 NAME: Final = "bgl"

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from ingest.parsers.arrays import decode_line
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, json_attrs, to_derived
+from ingest.parsers.columns import Fields, json_attrs, to_derived
 from ingest.parsers.times import load_zone, parse_local
 
 NAME: Final = "hdfs"

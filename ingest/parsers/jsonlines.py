@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ingest.parsers.arrays import decode_line
 from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.cloudtrail import is_cloudtrail, map_cloudtrail
-from ingest.parsers.columns import Fields, decode_line, flatten, json_attrs, to_derived
+from ingest.parsers.columns import Fields, flatten, json_attrs, to_derived
 from ingest.parsers.ecs import map_ecs
 from ingest.parsers.zeek import is_zeek, map_zeek, normalise_keys, stream_of
 

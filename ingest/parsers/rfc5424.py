@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ingest.parsers.arrays import decode_line
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, json_attrs, to_derived
+from ingest.parsers.columns import Fields, json_attrs, to_derived
 from ingest.parsers.rfc3164 import PROGRAMS, SEVERITIES
 from ingest.parsers.times import parse_iso
 

@@ -19,6 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pyarrow as pa
+
+from ingest.parsers.arrays import Array, pc
 from logchain.errors import UsageError
 
 MONTHS: Final = {
@@ -32,6 +35,9 @@ _HORIZON: Final = timedelta(days=2)
 _HOUR_END: Final = timedelta(seconds=3599)
 _NS_PER_DAY: Final = 86_400 * 10**9
 _CACHE_LIMIT: Final = 200_000
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US: Final = timedelta(microseconds=1)
+_INT64: Final = pa.int64()
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -97,6 +103,34 @@ class BsdClock:
         if minute > 59 or second > 59:
             return None
         return base + timedelta(seconds=minute * 60 + second)
+
+    def micros(self, stamps: Array) -> Array:
+        """UTC microseconds (int64) of ``Mmm dd hh:mm:ss`` texts, null where invalid.
+
+        The same values as :meth:`convert`, for a whole array: the UTC start of each distinct
+        hour comes from the memo, minutes and seconds are added by Arrow. Every text must be 15
+        ASCII characters with digits where the layout has them (the caller's regex checks it).
+        """
+        hours = pc.dictionary_encode(pc.utf8_slice_codeunits(stamps, 0, 9))
+        bases: list[int | None] = []
+        for prefix in hours.dictionary.to_pylist():
+            if prefix in self._hours:
+                start = self._hours[prefix]
+            else:
+                start = self._hours[prefix] = self._hour_start(prefix)
+            bases.append(None if start is None else (start - _EPOCH) // _ONE_US)
+        base = pa.array(bases, _INT64).take(hours.indices)
+        minute = pc.utf8_slice_codeunits(stamps, 10, 12).cast(_INT64)
+        second = pc.utf8_slice_codeunits(stamps, 13, 15).cast(_INT64)
+        valid = pc.and_(pc.less_equal(minute, 59), pc.less_equal(second, 59))
+        offset = pc.add(pc.multiply(minute, 60_000_000), pc.multiply(second, 1_000_000))
+        out: Array = pc.if_else(valid, pc.add(base, offset), pa.scalar(None, _INT64))
+        if None in bases:  # hours with an offset change (or invalid dates): one by one
+            missing = pc.is_null(base)
+            exact = [self._exact(str(text)) for text in stamps.filter(missing).to_pylist()]
+            fill = [None if t is None else (t - _EPOCH) // _ONE_US for t in exact]
+            out = pc.replace_with_mask(out, missing, pa.array(fill, _INT64))
+        return out
 
     def _hour_start(self, text: str) -> datetime | None:
         """UTC start of the hour of ``text`` in its (inferred) year, if one offset spans it.

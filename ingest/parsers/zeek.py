@@ -23,10 +23,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from ingest.parsers.arrays import decode_line
 from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.columns import (
     Fields,
-    decode_line,
     http_outcome,
     is_ip,
     json_attrs,
