@@ -12,10 +12,11 @@ Python function once per distinct value of an array and spreads the results with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as _compute
 
@@ -85,6 +86,23 @@ def map_distinct(values: Array, fn: Callable[[Any], object], typ: pa.DataType) -
     return results.take(encoded.indices)
 
 
+#: is_ip (columns.py) for ASCII text, as RE2: a dotted quad, or hex digits, dots and a colon.
+_IP_ASCII: Final = r"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F.]*:[0-9a-fA-F:.]*)$"
+
+
+def ip_mask(values: Array, is_ip: Callable[[str], bool]) -> Array:
+    """Which values are addresses (``is_ip``): by RE2 for ASCII, by ``is_ip`` for the rest.
+
+    (Python's ``\\d`` in is_ip also takes other scripts' digits: non-ASCII text keeps its test.)
+    """
+    mask: Array = pc.match_substring_regex(values, _IP_ASCII)
+    ascii_ = pc.string_is_ascii(values)
+    if not pc.all(ascii_).as_py():
+        other = map_distinct(values, lambda v: is_ip(v), pa.bool_())
+        mask = pc.if_else(ascii_, mask, other)
+    return mask
+
+
 def typed(values: Sequence[object] | Array, typ: pa.DataType) -> Array:
     """``values`` as an array of ``typ`` (dictionary types from strings; ints out of range null)."""
     if isinstance(values, pa.Array):
@@ -112,9 +130,8 @@ def typed(values: Sequence[object] | Array, typ: pa.DataType) -> Array:
 
 def constant(value: str, n: int) -> Array:
     """``n`` copies of ``value`` as a dictionary array (one dictionary entry)."""
-    return pa.DictionaryArray.from_arrays(
-        pa.array([0] * n, pa.int32()) if n else pa.array([], pa.int32()), pa.array([value])
-    )
+    indices: Any = pa.array(np.zeros(n, np.int32))  # zero-copy from numpy
+    return pa.DictionaryArray.from_arrays(indices, pa.array([value]))
 
 
 def finish(
@@ -127,20 +144,39 @@ def finish(
     return out
 
 
-def scatter(
-    parts: Iterable[tuple[Sequence[int], Sequence[object] | Array]], n: int, typ: pa.DataType
-) -> Array:
-    """One array of ``n`` rows from parts that each hold the values of some rows (by index)."""
-    rows: list[int] = []
-    arrays: list[Array] = []
-    for index, values in parts:
-        rows.extend(index)
-        arrays.append(typed(values, typ))
-    joined = pa.concat_arrays(arrays) if len(arrays) != 1 else arrays[0]
-    order = [0] * n
-    for position, row in enumerate(rows):
-        order[row] = position
-    return joined.take(pa.array(order, pa.int32()))
+def _nulls(n: int, typ: pa.DataType) -> Array:
+    out: Any = pa.nulls(n, typ)  # type: ignore[call-overload]  # stubs lack DataType
+    return typed(out, typ)
+
+
+Part = tuple[Sequence[int], Mapping[str, Sequence[object] | Array]]
+
+
+def combine(parts: Sequence[Part], n: int) -> dict[str, Array]:
+    """Columns of ``n`` lines from parts that each hold the columns of some lines (by index).
+
+    A parser's fast path covers most lines and its per-line path the rest; this puts each
+    line's values back in its place. A column a part lacks is null for its lines.
+    """
+    names = {name for _, columns in parts for name in columns}
+    order = np.empty(n, np.int64)
+    start = 0
+    for rows, _ in parts:
+        order[np.asarray(rows, np.int64)] = np.arange(start, start + len(rows))
+        start += len(rows)
+    where: Any = pa.array(order)
+    out: dict[str, Array] = {}
+    for name in names:
+        typ = TYPES[name]
+        arrays: list[Any] = [
+            typed(columns[name], typ) if name in columns else _nulls(len(rows), typ)
+            for rows, columns in parts
+        ]
+        if pa.types.is_dictionary(typ):  # concat needs one dictionary: decode, re-encode
+            arrays = [a.dictionary_decode() for a in arrays]
+        joined = pa.concat_arrays(arrays)
+        out[name] = typed(joined.take(where), typ)
+    return out
 
 
 def as_lists(derived: Derived) -> dict[str, list[object]]:

@@ -25,7 +25,7 @@ from typing import Final
 
 import pyarrow as pa
 
-from ingest.parsers.arrays import TYPES, Array, decode_batch, decode_line, finish, pc, scatter
+from ingest.parsers.arrays import Array, Part, combine, decode_batch, decode_line, finish, pc
 from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.columns import dumps
 from ingest.parsers.syslog_auth import Extract, Handler, login, pam, sshd, su, sudo
@@ -101,20 +101,10 @@ class Rfc3164Parser:
         if pc.all(fast).as_py():
             return finish(self._fast(text), n, NAME, VERSION)
         slow_rows = pc.indices_nonzero(pc.invert(fast)).to_pylist()
-        parts: list[tuple[list[int], Mapping[str, Sequence[object] | Array]]] = [
-            (slow_rows, self._slow([lines[i] for i in slow_rows], memo))
-        ]
+        parts: list[Part] = [(slow_rows, self._slow([lines[i] for i in slow_rows], memo))]
         if len(slow_rows) < n:
             parts.append((pc.indices_nonzero(fast).to_pylist(), self._fast(text.filter(fast))))
-        names = {col for _, columns in parts for col in columns}
-        merged = {
-            col: scatter(
-                ((rows, columns.get(col, [None] * len(rows))) for rows, columns in parts),
-                n,
-                TYPES[col],
-            )
-            for col in names
-        }
+        merged = combine(parts, n)
         return finish(merged, n, NAME, VERSION)
 
     def _fast(self, text: Array) -> dict[str, Array]:

@@ -15,13 +15,14 @@ repeat (daylight-saving changes) resolve with ``fold=0``, as :mod:`zoneinfo` doe
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 
-from ingest.parsers.arrays import Array, pc
+from ingest.parsers.arrays import Array, map_distinct, pc
 from logchain.errors import UsageError
 
 MONTHS: Final = {
@@ -215,6 +216,49 @@ def to_time(value: object) -> datetime | None:
             seconds /= 1000
         return from_epoch(seconds)
     return None
+
+
+_CLF_SHAPE: Final = r"^[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}$"
+
+
+def clf_micros(stamps: Array, convert: Callable[[str], datetime | None]) -> Array:
+    """UTC microseconds (int64) of Common Log Format times, as :func:`parse_clf` gives them.
+
+    ``convert`` is parse_clf, or a memo of it. Each distinct day and offset is converted once
+    (as its midnight) and the time of day is added by Arrow; times of another shape than
+    ``dd/Mmm/yyyy:hh:mm:ss +hhmm`` go through ``convert`` one distinct text at a time.
+    """
+    shaped = pc.match_substring_regex(stamps, _CLF_SHAPE)
+    if not pc.all(shaped).as_py():
+        other = map_distinct(stamps, lambda t: _micros(convert(t)), _INT64)
+        if not pc.any(shaped).as_py():
+            return other
+        fast = _clf_shaped(stamps.filter(shaped), convert)
+        out: Array = pc.replace_with_mask(other, shaped, fast)
+        return out
+    return _clf_shaped(stamps, convert)
+
+
+def _clf_shaped(stamps: Array, convert: Callable[[str], datetime | None]) -> Array:
+    day = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(stamps, 0, 11), ":00:00:00", pc.utf8_slice_codeunits(stamps, 20), ""
+    )
+    base = map_distinct(day, lambda t: _micros(convert(t)), _INT64)
+    hour, minute, second = (
+        pc.utf8_slice_codeunits(stamps, i, i + 2).cast(_INT64) for i in (12, 15, 18)
+    )
+    valid = pc.and_(
+        pc.less_equal(hour, 23), pc.and_(pc.less_equal(minute, 59), pc.less_equal(second, 59))
+    )
+    seconds = pc.add(pc.add(pc.multiply(hour, 3600), pc.multiply(minute, 60)), second)
+    out: Array = pc.if_else(
+        valid, pc.add(base, pc.multiply(seconds, 1_000_000)), pa.scalar(None, _INT64)
+    )
+    return out
+
+
+def _micros(when: datetime | None) -> int | None:
+    return None if when is None else (when - _EPOCH) // _ONE_US
 
 
 def parse_clf(text: str) -> datetime | None:
