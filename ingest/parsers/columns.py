@@ -80,11 +80,12 @@ def json_attrs(values: Mapping[str, object]) -> str | None:
     parts = []
     for key, value in values.items():
         if value is not None:
-            parts.append(f"{_quote(key)}:{_json_value(value)}")
+            parts.append(f"{_quote(key)}:{json_value(value)}")
     return "{" + ",".join(parts) + "}" if parts else None
 
 
-def _json_value(value: object) -> str:
+def json_value(value: object) -> str:
+    """One value as JSON text, as json_attrs writes it."""
     if isinstance(value, str):
         return _quote(value)
     if isinstance(value, bool):

@@ -18,7 +18,7 @@ from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.cloudtrail import is_cloudtrail, map_cloudtrail
 from ingest.parsers.columns import Fields, flatten, json_attrs, to_derived
 from ingest.parsers.ecs import map_ecs
-from ingest.parsers.zeek import is_zeek, map_zeek, normalise_keys, stream_of
+from ingest.parsers.zeek_fields import is_zeek, map_zeek, normalise_keys, stream_of
 
 NAME: Final = "json"
 VERSION: Final = "1"
