@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import pyarrow as pa
 
@@ -90,8 +90,8 @@ class AuditdParser:
     def _columns(self, heads: list[Array]) -> dict[str, Array | list[object]]:
         node, rtype, secs, frac, serial, body = heads
         nested = self.nested
-        texts: list[str] = body.to_pylist()  # the pattern's groups: never null
-        kinds: list[str] = rtype.to_pylist()
+        texts: list[Any] = body.to_pylist()  # str: the pattern's groups are never null
+        kinds: list[Any] = rtype.to_pylist()
         rows = [derive_record(text, kind, nested) for text, kind in zip(texts, kinds, strict=True)]
         columns: dict[str, Array | list[object]] = {
             name: list(values)
