@@ -32,6 +32,7 @@ from ingest.parsers.arrays import (
     decode_line,
     finish,
     ip_mask,
+    json_objects,
     map_distinct,
     pc,
 )
@@ -148,12 +149,7 @@ def _columns(fields: list[Array], convert: Callable[[str], datetime | None]) -> 
         _optional(combined, agent, "user_agent"),
         map_distinct(extra, lambda e: _piece("extra", e) if e else None, _STRING),
     ]
-    body = pc.binary_join_element_wise(*pieces, "", null_handling="skip")
-    attrs = pc.if_else(
-        pc.equal(body, ""),
-        pa.scalar(None, _STRING),
-        pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(body, 1), "}", ""),
-    )
+    attrs = json_objects(pieces, n)
     return {
         "event_time": clf_micros(when, convert),
         "event_time_raw": when,

@@ -103,6 +103,20 @@ def ip_mask(values: Array, is_ip: Callable[[str], bool]) -> Array:
     return mask
 
 
+def json_objects(members: Sequence[Array], n: int) -> Array:
+    """``{m1,m2,...}`` per row from members ``,"key":value`` (null: left out); null if none.
+
+    Nulls are joined as "" (``null_handling="replace"``): with "skip", pyarrow 26 drops the
+    rows where every member is null instead of returning them empty (measured here).
+    """
+    if not members:
+        return _nulls(n, pa.string())
+    body = pc.binary_join_element_wise(*members, "", null_handling="replace", null_replacement="")
+    whole = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(body, 1), "}", "")
+    out: Array = pc.if_else(pc.equal(body, ""), pa.scalar(None, pa.string()), whole)
+    return out
+
+
 def typed(values: Sequence[object] | Array, typ: pa.DataType) -> Array:
     """``values`` as an array of ``typ`` (dictionary types from strings; ints out of range null)."""
     if isinstance(values, pa.Array):

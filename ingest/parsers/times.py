@@ -257,6 +257,49 @@ def _clf_shaped(stamps: Array, convert: Callable[[str], datetime | None]) -> Arr
     return out
 
 
+_ISO_SHAPE: Final = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?$"
+)
+_ZONE: Final = r"(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+
+
+def iso_micros(texts: Array) -> tuple[Array, Array]:
+    """(UTC microseconds as the JSON time parser gives them, which texts this covers).
+
+    Covered: ``YYYY-MM-DDThh:mm:ss[.f{1,6}][Z|+hh:mm]`` (no zone: UTC). Each distinct day and
+    zone is converted once (its midnight, by parse_iso); the time of day is added by Arrow.
+    """
+    simple = pc.match_substring_regex(texts, _ISO_SHAPE)
+    safe = pc.if_else(simple, texts, "1970-01-01T00:00:00Z")
+    zone = pc.if_else(
+        pc.ends_with(safe, "Z"),
+        "+00:00",
+        pc.if_else(pc.match_substring_regex(safe, _ZONE), pc.utf8_slice_codeunits(safe, -6), ""),
+    )
+    day = pc.binary_join_element_wise(pc.utf8_slice_codeunits(safe, 0, 10), "T00:00:00", zone, "")
+    base = map_distinct(day, _midnight, _INT64)
+    fraction = pc.replace_substring_regex(pc.utf8_slice_codeunits(safe, 19), _ZONE, "")
+    fraction = pc.utf8_rpad(pc.utf8_ltrim(fraction, "."), 6, "0").cast(_INT64)
+    hour, minute, second = (
+        pc.utf8_slice_codeunits(safe, i, i + 2).cast(_INT64) for i in (11, 14, 17)
+    )
+    valid = pc.and_(
+        pc.less_equal(hour, 23), pc.and_(pc.less_equal(minute, 59), pc.less_equal(second, 59))
+    )
+    seconds = pc.add(pc.add(pc.multiply(hour, 3600), pc.multiply(minute, 60)), second)
+    total = pc.add(base, pc.add(pc.multiply(seconds, 1_000_000), fraction))
+    out: Array = pc.if_else(pc.and_(valid, simple), total, pa.scalar(None, _INT64))
+    return out, simple
+
+
+def _midnight(text: str) -> int | None:
+    try:
+        return _micros(parse_iso(text))
+    except OverflowError:  # a zone pushing year 1 before the epoch's range
+        return None
+
+
 def _micros(when: datetime | None) -> int | None:
     return None if when is None else (when - _EPOCH) // _ONE_US
 

@@ -17,7 +17,17 @@ from typing import Any, Final
 import numpy as np
 import pyarrow as pa
 
-from ingest.parsers.arrays import Array, Part, combine, constant, ip_mask, map_distinct, micros, pc
+from ingest.parsers.arrays import (
+    Array,
+    Part,
+    combine,
+    constant,
+    ip_mask,
+    json_objects,
+    map_distinct,
+    micros,
+    pc,
+)
 from ingest.parsers.columns import is_ip, json_value, to_int
 from ingest.parsers.times import to_time
 from ingest.parsers.zeek_fields import COMMON, CONN_FAIL, CONN_OK, TsvHeader, stream_of
@@ -285,17 +295,7 @@ def _mapped(columns: dict[str, Column], n: int, stream: str) -> dict[str, Any]:
             out["outcome"] = columns["rcode_name"].python(_dns_outcome, _STRING)
     used = COMMON | _USED.get(stream, set())
     members = [c.member(name) for name, c in columns.items() if name not in used]
-    out["attrs"] = _object(members, n)
-    return out
-
-
-def _object(members: list[Array], n: int) -> Array:
-    """``{members}`` per row (null when every member is null)."""
-    if not members:
-        return pa.nulls(n, _STRING)
-    body = pc.binary_join_element_wise(*members, "", null_handling="skip")
-    whole = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(body, 1), "}", "")
-    out: Array = pc.if_else(pc.equal(body, ""), _NULL, whole)
+    out["attrs"] = json_objects(members, n)
     return out
 
 

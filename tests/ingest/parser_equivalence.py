@@ -2,10 +2,13 @@
 
 The reference file ``parser_reference.json`` holds, per corpus, a digest of every parser output
 column as stored (after ``logchain.segment.build_table``), computed with the parsers as they were
-before the speed work (commit named in the file). Regenerate it only when a change of output is
-intended, and say why in the commit::
+before the speed work (commit named in the file). To add corpora, regenerate it with the
+parsers of that commit (``ingest`` of that commit first on the path)::
 
-    .venv/bin/python -m tests.ingest.parser_equivalence --write
+    git archive COMMIT ingest | tar -x -C /tmp/old
+    PYTHONPATH=/tmp/old:. .venv/bin/python -m tests.ingest.parser_equivalence --write COMMIT
+
+An intended change of output needs a new reference from the new parsers, and a commit saying why.
 
 Canonical form of a column: the values the segment table holds (``event_time`` as integer
 microseconds, dictionary columns as their strings); ``attrs`` is compared as JSON (parsed, keys
@@ -32,6 +35,7 @@ from ingest.lines import read_lines
 from ingest.parsers import PARSERS, ParserOptions, get_parser
 from ingest.synth import FORMATS, iter_lines, write_sample_logs
 from ingest.synth.world import YEAR
+from tests.ingest import parser_edge_lines as edges
 from logchain.schema import DERIVED_COLUMNS, PARSER_COLUMNS
 from logchain.segment import RecordBatch, build_table
 
@@ -242,7 +246,24 @@ def corpora() -> list[Corpus]:
     for parser in sorted(PARSERS):
         out.append(Corpus(f"cross-{parser}", parser, cross_lines, infer))
         out.append(Corpus(f"edge-{parser}", parser, edge_lines, infer))
+        out.append(Corpus(f"cases-{parser}", parser, case_lines, infer))
+    for parser, lines in _CASES.items():
+        out.append(Corpus(f"cases-{parser}-own", parser, lines, infer))
     return out
+
+
+_CASES: dict[str, Callable[[], list[bytes]]] = {
+    "json": edges.json_lines,
+    "access": edges.access_lines,
+    "zeek": edges.zeek_lines,
+    "rfc3164": edges.syslog_lines,
+    "auditd": edges.audit_lines,
+}
+
+
+def case_lines() -> list[bytes]:
+    """Every hand-written case, one list after the other (for every parser)."""
+    return [line for lines in _CASES.values() for line in lines()]
 
 
 def parse_table(corpus: Corpus, lines: list[bytes], size: int) -> pa.Table:
@@ -293,12 +314,8 @@ def summary(digest: dict[str, str]) -> dict[str, str]:
     return {"all": whole, "columns": " ".join(digest[c][:4] for c in COLUMNS)}
 
 
-def write_reference() -> None:
-    import subprocess
-
-    commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
+def write_reference(commit: str) -> None:
+    """Digest every corpus with the ``ingest`` package importable now (run it at ``commit``)."""
     entries = {}
     for corpus in corpora():
         try:
@@ -312,7 +329,7 @@ def write_reference() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--write"]:
-        write_reference()
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        write_reference(sys.argv[2])
     else:
-        sys.exit("usage: python -m tests.ingest.parser_equivalence --write")
+        sys.exit("usage: python -m tests.ingest.parser_equivalence --write COMMIT_OF_THE_PARSERS")
