@@ -35,9 +35,9 @@ from ingest.lines import read_lines
 from ingest.parsers import PARSERS, ParserOptions, get_parser
 from ingest.synth import FORMATS, iter_lines, write_sample_logs
 from ingest.synth.world import YEAR
-from tests.ingest import parser_edge_lines as edges
 from logchain.schema import DERIVED_COLUMNS, PARSER_COLUMNS
 from logchain.segment import RecordBatch, build_table
+from tests.ingest import parser_edge_lines as edges
 
 REFERENCE_FILE = Path(__file__).with_name("parser_reference.json")
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
