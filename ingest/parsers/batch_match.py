@@ -25,7 +25,7 @@ from typing import Any, Final
 import numpy as np
 import pyarrow as pa
 
-from ingest.parsers.arrays import Array
+from ingest.parsers.arrays import Array, pc
 
 _SEPARATORS: Final = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
 
@@ -62,10 +62,26 @@ class BatchPattern:
 
         A line that is not valid UTF-8 counts as not matching: the caller parses it alone.
         """
-        n = len(lines)
         joined = b"\n".join(lines)
         if b"\r" in joined:  # a CR that ended a line goes (the line count stays the same)
             joined = joined.replace(b"\r\n", b"\n").removesuffix(b"\r")
+        return self._match(joined, lines)
+
+    def match_texts(self, texts: Array) -> tuple[list[Array], list[int]]:
+        """:meth:`split` for texts already decoded (valid UTF-8, no newline; CRs are kept)."""
+        n = len(texts)
+        if n == 0:
+            return self._columns([], pa.string()), []
+        offsets: Any = pa.array([0, n], pa.int32())
+        listed = pa.ListArray.from_arrays(offsets, texts.cast(pa.binary()))
+        joined: bytes = pc.binary_join(listed, b"\n")[0].as_py()
+        return self._match(joined, None, n)
+
+    def _match(
+        self, joined: bytes, lines: Sequence[bytes] | None, count: int = 0
+    ) -> tuple[list[Array], list[int]]:
+        """Groups of the ``n`` lines in ``joined`` (``lines``: the raw lines, to check UTF-8)."""
+        n = len(lines) if lines is not None else count
         data: str | bytes
         kind: pa.DataType
         # (four substring tests: each a fast scan, where a regex class search is not)
@@ -82,20 +98,20 @@ class BatchPattern:
                 rows = self.text.findall(data)
         if len(rows) == n:
             return self._columns(rows, kind), []
-        return self._partial(lines, data, kind)
+        return self._partial(lines, n, data, kind)
 
     def _partial(
-        self, lines: Sequence[bytes], data: str | bytes, kind: pa.DataType
+        self, lines: Sequence[bytes] | None, n: int, data: str | bytes, kind: pa.DataType
     ) -> tuple[list[Array], list[int]]:
         """Some lines do not match: find which with the catch-all pattern."""
         rows_any = (
             self.raw_any.findall(data) if isinstance(data, bytes) else self.text_any.findall(data)
         )
-        if len(rows_any) != len(lines):  # cannot happen (one match per line); stay correct
-            return self._columns([], kind), list(range(len(lines)))
+        if len(rows_any) != n:  # cannot happen (one match per line); stay correct
+            return self._columns([], kind), list(range(n))
         matched: list[tuple[object, ...]] = []
         others: list[int] = []
-        bad = _invalid_lines(lines) if isinstance(data, str) else set()
+        bad = _invalid_lines(lines) if isinstance(data, str) and lines is not None else set()
         for i, row in enumerate(rows_any):
             if row[-1] or i in bad or not any(row[:-1]):
                 others.append(i)  # the catch-all took it (or an empty line), or bad UTF-8

@@ -112,7 +112,8 @@ class BsdClock:
         hour comes from the memo, minutes and seconds are added by Arrow. Every text must be 15
         ASCII characters with digits where the layout has them (the caller's regex checks it).
         """
-        hours = pc.dictionary_encode(pc.utf8_slice_codeunits(stamps, 0, 9))
+        raw = stamps.cast(pa.binary())  # ASCII: byte slices (faster than UTF-8 ones)
+        hours = pc.dictionary_encode(pc.binary_slice(raw, 0, 9).view(pa.string()))
         bases: list[int | None] = []
         for prefix in hours.dictionary.to_pylist():
             if prefix in self._hours:
@@ -121,8 +122,8 @@ class BsdClock:
                 start = self._hours[prefix] = self._hour_start(prefix)
             bases.append(None if start is None else (start - _EPOCH) // _ONE_US)
         base = pa.array(bases, _INT64).take(hours.indices)
-        minute = pc.utf8_slice_codeunits(stamps, 10, 12).cast(_INT64)
-        second = pc.utf8_slice_codeunits(stamps, 13, 15).cast(_INT64)
+        minute = pc.binary_slice(raw, 10, 12).view(pa.string()).cast(_INT64)
+        second = pc.binary_slice(raw, 13, 15).view(pa.string()).cast(_INT64)
         valid = pc.and_(pc.less_equal(minute, 59), pc.less_equal(second, 59))
         offset = pc.add(pc.multiply(minute, 60_000_000), pc.multiply(second, 1_000_000))
         out: Array = pc.if_else(valid, pc.add(base, offset), pa.scalar(None, _INT64))
