@@ -169,3 +169,48 @@ def audit_lines() -> list[bytes]:
         b"type=DAEMON_START msg=audit(1642999086.239:2242): op=start ver=3.0 res=success\r",
         b"not an audit record",
     ]
+
+
+def rfc5424_lines() -> list[bytes]:
+    """RFC 5424 lines: structured data of every shape, handlers, nil fields, and malformed SD."""
+    rng = random.Random(5424)
+    out = [
+        b"<86>1 2026-03-02T10:00:00.123456Z h1 sshd 4242 - - Accepted publickey for bob from 10.0.0.1 port 22 ssh2: ED25519 SHA256:x",
+        b'<86>1 2026-03-02T10:00:00Z h1 sshd 1 ID47 [origin ip="10.0.0.1" software="OpenSSH"] Failed password for invalid user x from 10.0.0.2 port 5 ssh2',
+        b'<13>1 2026-03-02T10:00:00+01:00 h1 sudo - - [a@1 k="v \\"q\\" \\] \\\\"][b@2 x="1"] alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/ls',
+        b"<13>1 - - - - - -",
+        b"<13>1 - - - - - - \xef\xbb\xbfwith a byte order mark",
+        b"<191>1 2026-03-02T10:00:00Z host app proc-id msgid - msg",
+        b'<0>1 2026-03-02T10:00:00Z host app 12 - [x@1 a="1"][bad',
+        b'<0>1 2026-03-02T10:00:00Z host app 12 - [x@1 a="1"] [not sd] rest',
+        b'<0>1 2026-03-02T10:00:00Z host app 12 - [x@1 a="1"]no space',
+        b'<0>1 2026-03-02T10:00:00Z host app 12 - [x@1 a="unterminated]',
+        b"<0>1 2026-03-02T10:00:00Z host app 12 - -no space after nil",
+        b"<0>1 2026-03-02T10:00:00Z host app 12 -",
+        b'<0>1 2026-03-02T10:00:00Z host app 12 - [x@1\ta="tab"]',
+        b'<0>1 2026-03-02T10:00:00Z host app 12 - [x@1 a="\xc3\xa9"] non-ASCII value',
+        b"<0>1 2026-03-02T24:00:00Z host app 12 - - invalid time",
+        b"<0>1 2026-03-02 host app 12 - - date only",
+        b"<999>12 2026-03-02T10:00:00Z host CRON 1 - - pam_unix(cron:session): session opened for user root by (uid=0)",
+        b"<34>1 2026-03-02T10:00:00.5-05:00 web01 kernel - - usb 1-1: new high-speed USB device number 5 using xhci_hcd",
+        b"<34>1 2026-03-02T10:00:00Z web01 sshd \xd9\xa1 - - unicode digit procid",
+        b"not RFC 5424",
+        b"<34>1 2026-03-02T10:00:00Z web01 sshd 7 - - message repeated 2 times: [ Failed password for root from 1.2.3.4 port 5 ssh2]",
+    ]
+    for i in range(300):
+        user = rng.choice(["alice", "bob", "root"])
+        ip = f"10.{i % 7}.0.{i % 250}"
+        msg = rng.choice([
+            f"Accepted publickey for {user} from {ip} port {40000 + i} ssh2: ECDSA SHA256:{i:040x}",
+            f"Failed password for {user} from {ip} port {40000 + i} ssh2",
+            f"pam_unix(sshd:session): session opened for user {user} by (uid=0)",
+            "Server listening on 0.0.0.0 port 22.",
+        ])  # fmt: skip
+        sd = rng.choice(["-", f'[origin ip="{ip}" software="OpenSSH" swVersion="9.2p1"]',
+                         f'[meta seq="{i}"][origin ip="{ip}"]'])  # fmt: skip
+        out.append(
+            f"<86>1 2026-03-02T10:{i % 60:02d}:{i % 59:02d}.{i:06d}Z db-{i % 9} sshd {i} - {sd} {msg}".encode()
+        )
+        if i % 41 == 0:
+            out.append(out[i % 21])
+    return out

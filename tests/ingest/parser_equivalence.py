@@ -258,6 +258,7 @@ _CASES: dict[str, Callable[[], list[bytes]]] = {
     "zeek": edges.zeek_lines,
     "rfc3164": edges.syslog_lines,
     "auditd": edges.audit_lines,
+    "rfc5424": edges.rfc5424_lines,
 }
 
 
