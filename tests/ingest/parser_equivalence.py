@@ -3,10 +3,14 @@
 The reference file ``parser_reference.json`` holds, per corpus, a digest of every parser output
 column as stored (after ``logchain.segment.build_table``), computed with the parsers as they were
 before the speed work (commit named in the file). To add corpora, regenerate it with the
-parsers of that commit (``ingest`` of that commit first on the path)::
+parsers of that commit. ``python -m`` puts the current directory first on the path, so run it
+from a directory holding that commit's ``ingest`` and a copy of these tests (``shared`` three
+levels above the module, for the real samples); ``--write`` refuses this checkout's ``ingest``::
 
-    git archive COMMIT ingest | tar -x -C /tmp/old
-    PYTHONPATH=/tmp/old:. .venv/bin/python -m tests.ingest.parser_equivalence --write COMMIT
+    mkdir -p /tmp/ref/gen && ln -s /work/shared /tmp/ref/shared && cp -r tests /tmp/ref/gen/
+    git archive COMMIT ingest | tar -x -C /tmp/ref/gen
+    (cd /tmp/ref/gen && $REPO/.venv/bin/python -m tests.ingest.parser_equivalence --write COMMIT)
+    cp /tmp/ref/gen/tests/ingest/parser_reference.json tests/ingest/
 
 An intended change of output needs a new reference from the new parsers, and a commit saying why.
 
@@ -31,6 +35,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+import ingest
+import logchain
 from ingest.lines import read_lines
 from ingest.parsers import PARSERS, ParserOptions, get_parser
 from ingest.synth import FORMATS, iter_lines, write_sample_logs
@@ -317,6 +323,8 @@ def summary(digest: dict[str, str]) -> dict[str, str]:
 
 def write_reference(commit: str) -> None:
     """Digest every corpus with the ``ingest`` package importable now (run it at ``commit``)."""
+    if Path(ingest.__file__).resolve().parents[1] == Path(logchain.__file__).resolve().parents[1]:
+        sys.exit(f"refusing to write: ingest comes from the checkout ({ingest.__file__})")
     entries = {}
     for corpus in corpora():
         try:
