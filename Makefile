@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench capacity clean
 NODE_STAMP := tests/js/node_modules/.installed
 
 $(STAMP): pyproject.toml setup.py logchain/_native.c
@@ -32,6 +32,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-autosave
+
+# The capacity report (docs/CAPACITY.md): 1M records, 3 sizes, 1 and 2 workers, peers.
+capacity: $(STAMP)
+	$(BIN)/logchain bench --out out/bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -57,16 +57,17 @@ META_PREFIX = "logchain."
 class RecordBatch:
     """Lines handed to the writer: envelope inputs plus derived columns, one list entry per line.
 
-    ``derived`` maps column names from :data:`logchain.schema.DERIVED_COLUMNS` and
-    ``parser``/``parser_version``/``parse_error`` to a list (or Arrow array) of values; missing
-    derived columns are null. ``parser`` and ``parser_version`` are required.
+    Each envelope input is a list or an Arrow array of values. ``derived`` maps column names
+    from :data:`logchain.schema.DERIVED_COLUMNS` and ``parser``/``parser_version``/``parse_error``
+    to a list (or Arrow array) of values; missing derived columns are null. ``parser`` and
+    ``parser_version`` are required.
     """
 
-    source: Sequence[str]
-    source_file_id: Sequence[int]
-    source_offset: Sequence[int]
-    raw: Sequence[bytes]
-    flags: Sequence[int]
+    source: Sequence[str] | pa.Array[Any]
+    source_file_id: Sequence[int] | pa.Array[Any]
+    source_offset: Sequence[int] | pa.Array[Any]
+    raw: Sequence[bytes] | pa.Array[Any]
+    flags: Sequence[int] | pa.Array[Any]
     derived: Mapping[str, Sequence[object] | pa.Array[Any]] = field(default_factory=dict)
 
     def __len__(self) -> int:

@@ -78,6 +78,7 @@ def connect(
     try:
         con = duckdb.connect(":memory:", config={"threads": threads})
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")  # never draw into sql/detect output
         _create_tables(con, inputs)
         con.execute(macros_sql())
         for view in View:

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 integrity failure, 2 usage, 3 operational (I/O, network, TSA
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -18,7 +19,44 @@ from logchain.errors import EXIT_OPERATIONAL, EXIT_USAGE, LogchainError
 log = structlog.get_logger(__name__)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: Subcommand -> "module:attribute", imported only when that command runs (or for --help),
+#: so `logchain verify` does not pay for DuckDB, matplotlib or the parsers.
+COMMANDS: dict[str, str] = {
+    "init": "logchain.cli.init:init_cmd",
+    "ingest": "logchain.cli.ingest:ingest_cmd",
+    "watch": "logchain.cli.watch:watch_cmd",
+    "verify": "logchain.cli.verify:verify_cmd",
+    "prove": "logchain.cli.prove:prove_cmd",
+    "verify-proof": "logchain.cli.prove:verify_proof_cmd",
+    "sql": "logchain.cli.sql:sql_cmd",
+    "shell": "logchain.cli.shell:shell_cmd",
+    "detect": "logchain.cli.detect:detect_cmd",
+    "thresholds": "logchain.cli.thresholds:thresholds_cmd",
+    "replay": "logchain.cli.replay:replay_cmd",
+    "timestamp": "logchain.cli.timestamp:timestamp_cmd",
+    "demo": "logchain.cli.demo:demo_cmd",
+    "bench": "logchain.cli.bench.command:bench_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="logchain")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short diagnostics.")
 @click.option(
@@ -36,44 +74,13 @@ def cli(ctx: click.Context, debug: bool, log_level: str) -> None:
     configure_logging(log_level)
 
 
-def _register() -> None:
-    from logchain.cli.demo import demo_cmd
-    from logchain.cli.detect import detect_cmd
-    from logchain.cli.ingest import ingest_cmd
-    from logchain.cli.init import init_cmd
-    from logchain.cli.prove import prove_cmd, verify_proof_cmd
-    from logchain.cli.replay import replay_cmd
-    from logchain.cli.shell import shell_cmd
-    from logchain.cli.sql import sql_cmd
-    from logchain.cli.thresholds import thresholds_cmd
-    from logchain.cli.timestamp import timestamp_cmd
-    from logchain.cli.verify import verify_cmd
-
-    commands = (
-        init_cmd,
-        ingest_cmd,
-        verify_cmd,
-        prove_cmd,
-        verify_proof_cmd,
-        sql_cmd,
-        timestamp_cmd,
-        demo_cmd,
-    )
-    for cmd in commands:
-        cli.add_command(cmd)
-    for cmd in (shell_cmd, detect_cmd, thresholds_cmd, replay_cmd):  # SOC analysis (issue 4)
-        cli.add_command(cmd)
-
-
-_register()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 integrity, 2 usage, 3 operational)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="logchain", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(code)'s code instead of raising Exit.
+        rv = cli.main(args=args, prog_name="logchain", standalone_mode=False)
     except LogchainError as exc:
         if debug:
             raise
@@ -100,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             markup=False,
         )
         return EXIT_OPERATIONAL
-    return 0
+    return rv if isinstance(rv, int) else 0
 
 
 if __name__ == "__main__":

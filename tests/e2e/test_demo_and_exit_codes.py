@@ -21,8 +21,10 @@ class TestDemo:
         res = run("demo", "--records", "300", "--dir", tmp_path / "demo")
         assert res.code == 0
         ingested = int(re.search(r"3\. ingested (\d+) records", res.out).group(1))
+        files = int(re.search(r"lines in (\d+) files", res.out).group(1))
         assert ingested >= 300
-        assert f"4. verify: OK, {ingested + 2} records" in res.out  # plus open and close records
+        # plus the writer's open and close records, and one file_opened record per file
+        assert f"4. verify: OK, {ingested + 2 + files} records" in res.out
         assert "5. a copy with one byte changed inside a sealed segment is caught:" in res.out
         assert "RootMismatch" in res.out
         assert "Next, try:" in res.out
@@ -101,4 +103,4 @@ def test_installed_script_runs_in_a_subprocess(ingested):
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert (report["ok"], report["records"], report["state"]) == (True, 52, "closed")
+    assert (report["ok"], report["records"], report["state"]) == (True, 53, "closed")

@@ -23,7 +23,7 @@ class TestSql:
         )
         assert res.code == 0
         rows = list(csv.reader(io.StringIO(res.out)))
-        assert rows == [["n", "first"], ["50", "1"]]
+        assert rows == [["n", "first"], ["50", "2"]]  # after writer_opened and file_opened
 
     def test_seals_view_json_with_parameter(self, ingested, run):
         """The seals view lists every seal; -p binds $kind; json prints one object per row."""

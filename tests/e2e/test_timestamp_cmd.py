@@ -54,7 +54,7 @@ class TestTimestampCommand:
         assert res.json()["seals_timestamped"] == [0, 1, 2, 3]
         assert [tokens(store, i) for i in range(4)] == [2, 2, 2, 2]
         report = verify_log(Store(store), store_verifier(Store(store)), SystemClock())
-        assert report.records == 52
+        assert report.records == 53  # 50 lines, writer_opened, file_opened, writer_closed
         assert report.tsas["external-tsa"] is False  # an external, not self-timestamped, TSA
         assert report.to_json()["time_assurance"] == "external TSA"
 

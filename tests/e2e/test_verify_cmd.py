@@ -33,7 +33,8 @@ class TestVerifyCommand:
         store, _ = ingested
         res = run("verify", "--store", store)
         assert res.code == 0
-        assert res.out.startswith("OK: 52 records in 1 segments, 4 seals verified")
+        # 50 lines, writer_opened, file_opened, writer_closed
+        assert res.out.startswith("OK: 53 records in 1 segments, 4 seals verified")
         assert "self-timestamped" in res.out
 
     def test_json_report_schema(self, ingested, run):
@@ -59,7 +60,7 @@ class TestVerifyCommand:
         assert res.code == 1
         assert re.search(
             r"RootMismatch: seal 2: segment 000000000002\.parquet: Merkle root mismatch, a record "
-            r"in 0\.\.51 was altered \(sealed root [0-9a-f]{64}, calculated [0-9a-f]{64}\)",
+            r"in 0\.\.52 was altered \(sealed root [0-9a-f]{64}, calculated [0-9a-f]{64}\)",
             res.err,
         )
         assert "Next step:" in res.err

@@ -8,7 +8,6 @@ asserted are the ones worked out from the bytes in data/README.md.
 
 from __future__ import annotations
 
-import io
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.lines import read_lines
+from ingest.config import DEFAULT_MAX_LINE_BYTES
 from ingest.parsers import Derived, ParserOptions, detect_format, get_parser
+from ingest.split import LineSplitter, split_chunk
 from logchain.catalog import verified_catalog
 from logchain.cli.wiring import store_sealer, store_verifier
 from logchain.clock import SystemClock
@@ -89,15 +89,16 @@ def sample_bytes(sample: Sample) -> bytes:
 
 
 def split(data: bytes) -> tuple[list[bytes], list[int], list[int]]:
-    """Lines, offsets and flags exactly as the tailer reads a whole file."""
-    raw: list[bytes] = []
-    offsets: list[int] = []
-    flags: list[int] = []
-    for run in read_lines(io.BytesIO(data), 0, final=True, read_size=4096):
-        raw += run.raw
-        offsets += run.offsets
-        flags += run.flags
-    return raw, offsets, flags
+    """Lines, offsets and flags exactly as the tailer reads a whole file (in 4 KiB reads)."""
+    splitter = LineSplitter(0, continuing=False, cap=DEFAULT_MAX_LINE_BYTES)
+    chunks = [c for i in range(0, len(data), 4096) for c in splitter.feed(data[i : i + 4096])]
+    last = splitter.finish()
+    runs = [split_chunk(c, DEFAULT_MAX_LINE_BYTES) for c in [*chunks, *([last] if last else [])]]
+    return (
+        [r for run in runs for r in run.raw.to_pylist()],
+        [o for run in runs for o in run.offsets.to_pylist()],
+        [f for run in runs for f in run.flags.to_pylist()],
+    )
 
 
 def parse(sample: Sample, raw: list[bytes]) -> Derived:
