@@ -11,7 +11,7 @@ is left null for the batch and ``parse_error`` says which parser and column fail
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -45,8 +45,14 @@ def prepare_records(chunk: Chunk, max_line_bytes: int, parser: Parser, tags: Tag
     return Prepared(lines, derived)
 
 
-def to_arrays(derived: dict[str, list[object]], n: int, parser: Parser) -> dict[str, pa.Array[Any]]:
-    """The parser's columns as Arrow arrays of the segment schema's types."""
+def to_arrays(
+    derived: Mapping[str, Sequence[object] | pa.Array[Any]], n: int, parser: Parser
+) -> dict[str, pa.Array[Any]]:
+    """The parser's columns as Arrow arrays of the segment schema's types.
+
+    Parsers return Arrow arrays typed as in the schema (kept as they are); lists, or arrays of
+    another type, are converted here.
+    """
     out: dict[str, pa.Array[Any]] = {}
     failed: list[str] = []
     for name, values in derived.items():
@@ -56,7 +62,8 @@ def to_arrays(derived: dict[str, list[object]], n: int, parser: Parser) -> dict[
             continue
         try:
             out[name] = _array(values, f.type)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError,
+                ValueError, OverflowError):  # fmt: skip
             failed.append(name)
     if failed:
         note = f"parser {parser.name} {parser.version} gave invalid values for {', '.join(failed)}"
@@ -68,7 +75,9 @@ def to_arrays(derived: dict[str, list[object]], n: int, parser: Parser) -> dict[
     return out
 
 
-def _array(values: Sequence[object], typ: pa.DataType) -> pa.Array[Any]:
+def _array(values: Sequence[object] | pa.Array[Any], typ: pa.DataType) -> pa.Array[Any]:
+    if isinstance(values, pa.Array):
+        return _cast(values, typ)
     if not pa.types.is_dictionary(typ):
         return pa.array(values, typ)
     if values and values[0] is not None and values.count(values[0]) == len(values):
@@ -77,6 +86,15 @@ def _array(values: Sequence[object], typ: pa.DataType) -> pa.Array[Any]:
         return pa.DictionaryArray.from_arrays(indices, pa.array([values[0]], pa.string()))
     arr: pa.Array[Any] = pa.array(values, pa.string()).dictionary_encode()
     return arr
+
+
+def _cast(values: pa.Array[Any], typ: pa.DataType) -> pa.Array[Any]:
+    if values.type == typ:
+        return values
+    if not pa.types.is_dictionary(typ):
+        return values.cast(typ)
+    encoded: pa.Array[Any] = values.cast(pa.string()).dictionary_encode()
+    return encoded
 
 
 def _apply_tags(derived: dict[str, pa.Array[Any]], tags: Tags) -> None:

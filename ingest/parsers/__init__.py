@@ -1,10 +1,11 @@
 """Parsers by name, and format detection from a file's first lines.
 
 >>> from ingest.parsers import get_parser
->>> get_parser("generic").parse([b"hello"])["message"]
+>>> get_parser("generic").parse([b"hello"])["message"].to_pylist()
 ['hello']
 >>> line = b"Dec 10 09:32:20 LabSZ sshd[24680]: Accepted password for fztu from 119.137.62.142"
->>> d = get_parser("rfc3164", ParserOptions(year=2024)).parse([line + b" port 49116 ssh2"])
+>>> derived = get_parser("rfc3164", ParserOptions(year=2024)).parse([line + b" port 49116 ssh2"])
+>>> d = as_lists(derived)  # the parser returns Arrow arrays typed as in the segment schema
 >>> d["user"], d["src_ip"], d["outcome"], str(d["event_time"][0])
 (['fztu'], ['119.137.62.142'], ['success'], '2024-12-10 09:32:20+00:00')
 >>> detect_format([b'{"@timestamp": "2024-01-01T00:00:00Z", "user": {"name": "alice"}}'])
@@ -18,6 +19,7 @@ from types import MappingProxyType
 
 from ingest.parsers.access import make_access
 from ingest.parsers.apache_error import make_apache_error
+from ingest.parsers.arrays import as_lists
 from ingest.parsers.auditd import make_auditd
 from ingest.parsers.base import Derived, Parser, ParserOptions
 from ingest.parsers.bgl import make_bgl
@@ -30,7 +32,15 @@ from ingest.parsers.rfc5424 import make_rfc5424
 from ingest.parsers.zeek import make_zeek
 from logchain.errors import UsageError
 
-__all__ = ["PARSERS", "Derived", "Parser", "ParserOptions", "detect_format", "get_parser"]
+__all__ = [
+    "PARSERS",
+    "Derived",
+    "Parser",
+    "ParserOptions",
+    "as_lists",
+    "detect_format",
+    "get_parser",
+]
 
 #: Every parser, by the name used in configuration (``format = "..."``). Read-only.
 PARSERS: Mapping[str, Callable[[ParserOptions], Parser]] = MappingProxyType(

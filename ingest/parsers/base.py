@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-#: Column name -> one value per line: derived columns (logchain.schema.DERIVED_COLUMNS) plus
-#: ``parser``, ``parser_version`` and ``parse_error``. Missing derived columns are null.
-Derived = dict[str, list[object]]
+import pyarrow as pa
+
+#: Column name -> one value per line, as an Arrow array of the column's type in the segment schema
+#: (logchain.schema): derived columns (DERIVED_COLUMNS) plus ``parser``, ``parser_version`` and
+#: ``parse_error``. Missing derived columns are null.
+Derived = dict[str, "pa.Array[Any]"]
 
 
 @dataclass(frozen=True, slots=True)

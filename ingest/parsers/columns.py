@@ -16,6 +16,7 @@ from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Final
 
+from ingest.parsers.arrays import finish
 from ingest.parsers.base import Derived
 from logchain.schema import DERIVED_COLUMNS
 
@@ -61,30 +62,8 @@ _GETTERS: Final = tuple((name, attrgetter(name)) for name in FIELD_NAMES)
 
 
 def to_derived(rows: Sequence[Fields], name: str, version: str) -> Derived:
-    """Columns of ``rows`` plus the parser name and version columns."""
-    out: Derived = {col: list(map(get, rows)) for col, get in _GETTERS}
-    n = len(rows)
-    out["parser"] = [name] * n
-    out["parser_version"] = [version] * n
-    return out
-
-
-def decode_line(line: bytes) -> tuple[str, str | None]:
-    """The line as text without a trailing CR, and an error if it is not valid UTF-8.
-
-    Invalid bytes become U+FFFD in the text; the raw bytes are kept by the envelope anyway.
-    Binary data is nearly always invalid UTF-8; a NUL or other control byte in valid UTF-8 is
-    kept in the text as it is (it is representable, and such lines often parse fine).
-    """
-    try:
-        text = line.decode("utf-8")
-        err = None
-    except UnicodeDecodeError as exc:
-        text = line.decode("utf-8", "replace")
-        err = f"invalid UTF-8 at byte {exc.start}"
-    if text.endswith("\r"):
-        text = text[:-1]
-    return text, err
+    """Columns of ``rows`` (typed Arrow arrays) plus the parser name and version columns."""
+    return finish({col: list(map(get, rows)) for col, get in _GETTERS}, len(rows), name, version)
 
 
 def dumps(values: Mapping[str, object]) -> str:
@@ -101,11 +80,12 @@ def json_attrs(values: Mapping[str, object]) -> str | None:
     parts = []
     for key, value in values.items():
         if value is not None:
-            parts.append(f"{_quote(key)}:{_json_value(value)}")
+            parts.append(f"{_quote(key)}:{json_value(value)}")
     return "{" + ",".join(parts) + "}" if parts else None
 
 
-def _json_value(value: object) -> str:
+def json_value(value: object) -> str:
+    """One value as JSON text, as json_attrs writes it."""
     if isinstance(value, str):
         return _quote(value)
     if isinstance(value, bool):

@@ -10,7 +10,7 @@ by the source) therefore maps to ``bytes_out``, ``destination.bytes`` to ``bytes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -43,8 +43,8 @@ ECS_KEYS: Final[Mapping[str, tuple[str, ...]]] = {
                   "http.response.body.bytes", "http.response.bytes", "bytes"),
     "message": ("message", "msg", "log", "@message", "text"),
 }  # fmt: skip
-_INT_COLUMNS: Final = frozenset({"pid", "src_port", "dst_port", "bytes_in", "bytes_out"})
-_STATUS_KEYS: Final = ("http.response.status_code", "status_code", "status")
+INT_COLUMNS: Final = frozenset({"pid", "src_port", "dst_port", "bytes_in", "bytes_out"})
+STATUS_KEYS: Final = ("http.response.status_code", "status_code", "status")
 _SUCCESS: Final = frozenset({"success", "succeeded", "ok", "allowed", "allow", "accepted", "pass"})
 _FAILURE: Final = frozenset(
     {"failure", "failed", "fail", "error", "denied", "deny", "blocked", "rejected", "refused"}
@@ -93,29 +93,79 @@ def text_of(value: object) -> str | None:
     return str(value)
 
 
+#: Record shape (its flattened keys, in order) -> what map_ecs tries, per column: the candidate
+#: keys the shape has, best first, and the column's converter. Shapes repeat (one per kind of
+#: event a source writes), so the ranking is done once per shape, not per line.
+Plan = tuple[tuple[str, tuple[str, ...], Callable[[object], object]], ...]
+_PLANS: dict[tuple[str, ...], Plan] = {}
+_PLAN_LIMIT: Final = 10_000
+
+
 def map_ecs(flat: Mapping[str, object], f: Fields) -> set[str]:
-    """Fill ``f`` from an ECS / plain JSON record; returns the keys it used."""
+    """Fill ``f`` from an ECS / plain JSON record; returns the keys it used.
+
+    Per column, the first candidate key (in ECS_KEYS order) whose value is usable (not null,
+    empty or an object) and converts to the column's type wins.
+    """
+    shape = tuple(flat)
+    plan = _PLANS.get(shape)
+    if plan is None:
+        if len(_PLANS) > _PLAN_LIMIT:
+            _PLANS.clear()
+        plan = _PLANS[shape] = plan_of(shape)
     used: set[str] = set()
-    for column, keys in candidates(flat).items():
-        for _, key in sorted(keys):
-            value = _convert(column, flat[key])
-            if value is not None:
-                setattr(f, column, value)
+    for column, keys, convert in plan:
+        for key in keys:
+            value = flat[key]
+            if value is None or value == "" or isinstance(value, dict):
+                continue
+            converted = convert(value)
+            if converted is not None:
+                setattr(f, column, converted)
                 used.add(key)
                 break
     if f.outcome is None:
-        f.outcome = http_outcome(to_int(first_present(flat, _STATUS_KEYS)))
+        f.outcome = http_outcome(to_int(first_present(flat, STATUS_KEYS)))
     return used
+
+
+def plan_of(shape: tuple[str, ...]) -> Plan:
+    """What map_ecs tries for records of this shape (see Plan)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for key in shape:
+        hit = _KEY_RANK.get(key)
+        if hit is not None:
+            found.setdefault(hit[0], []).append((hit[1], key))
+    return tuple(
+        (column, tuple(key for _, key in sorted(keys)), CONVERTERS.get(column, text_of))
+        for column, keys in found.items()
+    )
+
+
+def _ip(value: object) -> str | None:
+    return value if isinstance(value, str) and is_ip(value) else None
 
 
 def _convert(column: str, value: object) -> object:
     """``value`` as the column's type, or None when it does not fit (the next key is tried)."""
     if column == "event_time":
         return to_time(value)
-    if column in _INT_COLUMNS:
+    if column in INT_COLUMNS:
         return to_int(value)
     if column in ("src_ip", "dst_ip"):
         return value if isinstance(value, str) and is_ip(value) else None
     if column == "outcome":
         return outcome_of(value)
     return text_of(value)
+
+
+#: The converter of each column that is not text.
+CONVERTERS: Final[Mapping[str, Callable[[object], object]]] = MappingProxyType(
+    {
+        "event_time": to_time,
+        **dict.fromkeys(INT_COLUMNS, to_int),
+        "src_ip": _ip,
+        "dst_ip": _ip,
+        "outcome": outcome_of,
+    }
+)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.parsers.arrays import Array, decode_batch, finish
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import decode_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,19 +16,11 @@ class GenericParser:
 
     def parse(self, lines: Sequence[bytes]) -> Derived:
         """message = the line decoded (invalid UTF-8 replaced and flagged), trailing CR removed."""
-        messages: list[object] = []
-        errors: list[object] = []
-        for line in lines:
-            text, err = decode_line(line)
-            messages.append(text)
-            errors.append(err)
-        n = len(lines)
-        return {
-            "message": messages,
-            "parse_error": errors,
-            "parser": [self.name] * n,
-            "parser_version": [self.version] * n,
-        }
+        text, errors = decode_batch(lines)
+        columns: dict[str, Array | list[str | None]] = {"message": text}
+        if errors is not None:
+            columns["parse_error"] = errors
+        return finish(columns, len(lines), self.name, self.version)
 
 
 def make_generic(options: ParserOptions) -> GenericParser:

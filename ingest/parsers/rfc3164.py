@@ -23,9 +23,13 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
+import pyarrow as pa
+
+from ingest.parsers.arrays import Array, Part, combine, decode_batch, decode_line, finish, pc
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import decode_line, dumps
+from ingest.parsers.columns import dumps
 from ingest.parsers.syslog_auth import Extract, Handler, login, pam, sshd, su, sudo
+from ingest.parsers.syslog_fast import fast_columns, fast_mask
 from ingest.parsers.syslog_system import cron, kernel, udisks
 from ingest.parsers.times import BsdClock, load_zone, parse_iso
 
@@ -81,9 +85,36 @@ class Rfc3164Parser:
     programs: dict[str, Handler] = field(default_factory=lambda: dict(PROGRAMS))
 
     def parse(self, lines: Sequence[bytes]) -> Derived:
-        """Derived columns for ``lines``; lines that are not syslog get ``parse_error``."""
-        heads, errors = split_headers(lines)
+        """Derived columns for ``lines``; lines that are not syslog get ``parse_error``.
+
+        Lines in the common layout go through the Arrow fast path (:mod:`syslog_fast`), the
+        others (invalid UTF-8, other digits, no tag, ...) through the per-line code below.
+        """
+        n = len(lines)
         memo = self.clock.start_batch()
+        if n == 0:
+            return finish({}, 0, NAME, VERSION)
+        text, errors = decode_batch(lines)
+        fast = fast_mask(text)
+        if errors is not None:
+            fast = pc.and_(fast, pa.array([e is None for e in errors]))
+        if pc.all(fast).as_py():
+            return finish(self._fast(text), n, NAME, VERSION)
+        slow_rows = pc.indices_nonzero(pc.invert(fast)).to_pylist()
+        parts: list[Part] = [(slow_rows, self._slow([lines[i] for i in slow_rows], memo))]
+        if len(slow_rows) < n:
+            parts.append((pc.indices_nonzero(fast).to_pylist(), self._fast(text.filter(fast))))
+        merged = combine(parts, n)
+        return finish(merged, n, NAME, VERSION)
+
+    def _fast(self, text: Array) -> dict[str, Array]:
+        return fast_columns(text, self.clock, self.programs, _extract, SEVERITIES)
+
+    def _slow(
+        self, lines: Sequence[bytes], memo: dict[str, datetime | None]
+    ) -> dict[str, list[object]]:
+        """Columns of lines one by one (the lenient fallbacks, any text)."""
+        heads, errors = split_headers(lines)
         convert = self.clock.convert
         programs = self.programs
         seen: dict[tuple[Handler, str], Extract | tuple[None, ...]] = {}  # this batch only
@@ -134,7 +165,7 @@ def _columns(
     times: list[datetime | None],
     extracts: list[Extract | tuple[None, ...]],
     errors: list[str | None],
-) -> Derived:
+) -> dict[str, list[object]]:
     n = len(heads)
     ev, act, out, user, sip, sport, obj, attrs = (
         [list(c) for c in zip(*extracts, strict=True)] if n else [[] for _ in range(8)]
@@ -156,8 +187,6 @@ def _columns(
         "message": [h[5] for h in heads],
         "attrs": attrs,
         "parse_error": list(errors),
-        "parser": [NAME] * n,
-        "parser_version": [VERSION] * n,
     }
 
 

@@ -15,15 +15,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ingest.parsers.arrays import Part, combine, decode_line, finish
 from ingest.parsers.base import Derived, ParserOptions
-from ingest.parsers.columns import Fields, decode_line, json_attrs, to_derived
+from ingest.parsers.batch_match import BatchPattern
+from ingest.parsers.columns import Fields, json_attrs, to_derived
 from ingest.parsers.rfc3164 import PROGRAMS, SEVERITIES
+from ingest.parsers.rfc5424_batch import columns as batch_columns
 from ingest.parsers.times import parse_iso
 
 NAME: Final = "rfc5424"
 VERSION: Final = "1"
 
 _HEADER: Final = re.compile(r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) ?(.*)$", re.S)
+_BATCH: Final = BatchPattern.compile(
+    r"<(\d{1,3})>(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) ?([^\n]*)$"
+)
 _ELEMENT: Final = re.compile(r'\[([^\s\]=]+)((?:\s+[^\s=\]"]+="(?:[^"\\]|\\.)*")*)\s*\]')
 _PARAM: Final = re.compile(r'([^\s=\]"]+)="((?:[^"\\]|\\.)*)"')
 _UNESCAPE: Final = re.compile(r'\\(["\\\]])')
@@ -53,8 +59,26 @@ class Rfc5424Parser:
     version: str = VERSION
 
     def parse(self, lines: Sequence[bytes]) -> Derived:
-        """Derived columns per line; lines without an RFC 5424 header get parse_error."""
-        return to_derived([_line(line) for line in lines], self.name, self.version)
+        """Derived columns per line; lines without an RFC 5424 header get parse_error.
+
+        Lines with an ASCII header and structured data are read per batch (rfc5424_batch),
+        the others one by one.
+        """
+        n = len(lines)
+        fields, others = _BATCH.split(lines)
+        matched = sorted(set(range(n)).difference(others))
+        fast, ok = batch_columns(fields, PROGRAMS, structured_data, SEVERITIES)
+        flags = ok.to_pylist()
+        taken = [row for row, good in zip(matched, flags, strict=True) if good]
+        alone = sorted(
+            [*others, *(row for row, good in zip(matched, flags, strict=True) if not good)]
+        )
+        if not alone:
+            return finish(fast, n, NAME, VERSION)
+        slow = to_derived([_line(lines[i]) for i in alone], NAME, VERSION)
+        slow.pop("parser"), slow.pop("parser_version")
+        parts: list[Part] = [(taken, fast), (alone, slow)]
+        return finish(combine(parts, n), n, NAME, VERSION)
 
 
 def _line(line: bytes) -> Fields:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from ingest.parsers import get_parser
+from ingest.parsers import as_lists, get_parser
 from ingest.parsers.auditd import decode_value, sockaddr
 
 
 def parse(*lines: bytes) -> dict[str, list[object]]:
-    return get_parser("auditd").parse(list(lines))
+    return as_lists(get_parser("auditd").parse(list(lines)))
 
 
 class TestAuditd:

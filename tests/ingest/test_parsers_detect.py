@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.parsers import PARSERS, ParserOptions, detect_format, get_parser
+from ingest.parsers import PARSERS, ParserOptions, as_lists, detect_format, get_parser
 from logchain.errors import UsageError
 
 SAMPLES = {
@@ -52,7 +52,7 @@ class TestRegistry:
         """Every registered parser reports its registry name and a version on every row."""
         for name in PARSERS:
             parser = get_parser(name)
-            d = parser.parse([b"x"])
+            d = as_lists(parser.parse([b"x"]))
             assert parser.name == name
             assert d["parser"] == [name]
             assert d["parser_version"] == [parser.version]
@@ -72,7 +72,7 @@ class TestLoghub:
             .replace(b"- 1117838570", b"KERNDTLB 1117838570")
             .replace(b"INFO", b"FATAL")
         )
-        d = {k: v[0] for k, v in get_parser("bgl").parse([line]).items()}
+        d = {k: v[0] for k, v in as_lists(get_parser("bgl").parse([line])).items()}
         assert d["event_time"] == datetime(2005, 6, 3, 22, 42, 50, 675872, tzinfo=UTC)
         assert (d["host"], d["event_type"], d["app"], d["severity"]) == (
             "R02-M1-N0-C:J12-U11",
@@ -90,7 +90,9 @@ class TestLoghub:
         )
         d = {
             k: v[0]
-            for k, v in get_parser("hdfs", ParserOptions(timezone="UTC")).parse([line]).items()
+            for k, v in as_lists(
+                get_parser("hdfs", ParserOptions(timezone="UTC")).parse([line])
+            ).items()
         }
         assert d["event_time"] == datetime(2008, 11, 9, 20, 40, 5, tzinfo=UTC)
         assert (d["pid"], d["severity"], d["app"], d["object"]) == (

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.parsers import get_parser
+from ingest.parsers import as_lists, get_parser
 from ingest.parsers.columns import flatten
 
 
 def parse_one(obj: object | bytes) -> dict[str, object]:
     line = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
-    return {k: v[0] for k, v in get_parser("json").parse([line]).items()}
+    return {k: v[0] for k, v in as_lists(get_parser("json").parse([line])).items()}
 
 
 class TestEcs:

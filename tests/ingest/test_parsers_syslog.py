@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.parsers import ParserOptions, get_parser
+from ingest.parsers import ParserOptions, as_lists, get_parser
 from ingest.parsers.times import BsdClock, load_zone
 from logchain.errors import UsageError
 
@@ -18,7 +18,7 @@ NOV_2026 = int(datetime(2026, 11, 25, 12, tzinfo=UTC).timestamp() * 1e9)
 
 
 def parse_one(line: bytes, name: str = "rfc3164", **options: object) -> dict[str, object]:
-    derived = get_parser(name, ParserOptions(**options)).parse([line])  # type: ignore[arg-type]
+    derived = as_lists(get_parser(name, ParserOptions(**options)).parse([line]))  # type: ignore[arg-type]
     return {k: v[0] for k, v in derived.items()}
 
 
@@ -219,7 +219,7 @@ class TestRemovableMedia:
             b"Jul  1 11:49:29 mac kernel[0]: USBMSC Identifier (non-unique): 000000000820 0x5ac "
             b"0x8406 0x820, 3",
         ]
-        d = get_parser("rfc3164", ParserOptions(year=2026)).parse(lines)
+        d = as_lists(get_parser("rfc3164", ParserOptions(year=2026)).parse(lines))
         assert d["event_type"] == [
             "usb_device_info",
             "usb_mass_storage",
@@ -261,21 +261,25 @@ class TestHeaderVariants:
             b"Jul  4 23:22:09 mac Microsoft Word[14463]: Cocoa scripting error",
             b"Jul  1 09:29:02 mac sandboxd[129] ([31211]): deny network-outbound",
         ]
-        d = get_parser("rfc3164", ParserOptions(year=2017)).parse(lines)
+        d = as_lists(get_parser("rfc3164", ParserOptions(year=2017)).parse(lines))
         assert d["app"] == ["Microsoft Word", "sandboxd"]
         assert d["pid"] == [14463, 129]
         assert d["parse_error"] == [None, None]
 
     def test_crlf_is_removed_from_derived_text_only(self):
         """A trailing CR is not part of the message."""
-        d = get_parser("rfc3164", ParserOptions(year=2017)).parse(
-            [b"Dec 10 06:55:46 h a[1]: x\r"] * 2
+        d = as_lists(
+            get_parser("rfc3164", ParserOptions(year=2017)).parse(
+                [b"Dec 10 06:55:46 h a[1]: x\r"] * 2
+            )
         )
         assert d["message"] == ["x", "x"]
 
     def test_not_syslog_keeps_text_with_error(self):
         """A line without a syslog header keeps its text as message and gets parse_error."""
-        d = get_parser("rfc3164").parse([b"garbage line", b"", b"Dec 10 06:55:46 h a[1]: ok"])
+        d = as_lists(
+            get_parser("rfc3164").parse([b"garbage line", b"", b"Dec 10 06:55:46 h a[1]: ok"])
+        )
         assert d["message"][:2] == ["garbage line", ""]
         assert d["parse_error"][0] is not None
         assert d["parse_error"][1] is not None
@@ -290,7 +294,7 @@ class TestHeaderVariants:
             b"",
             b"Dec 10 06:55:49 h sshd[4]: Invalid user b from 1.2.3.5\r",
         ]
-        d = get_parser("rfc3164", ParserOptions(year=2017)).parse(lines)
+        d = as_lists(get_parser("rfc3164", ParserOptions(year=2017)).parse(lines))
         assert d["app"] == ["sshd", "Microsoft Word", "sshd", None, "sshd"]
         assert d["pid"] == [1, 2, 3, None, 4]
         assert d["user"] == ["a", None, None, None, "b"]
@@ -313,8 +317,10 @@ class TestYearAndZone:
 
     def test_line_of_today_stays_this_year(self):
         """A line from the reference day, or one day ahead (zone skew), keeps the reference year."""
-        d = get_parser("rfc3164", ParserOptions(reference_time_ns=NOV_2026)).parse(
-            [b"Nov 25 11:00:00 h a: x", b"Nov 26 23:00:00 h a: x", b"Nov 28 00:00:00 h a: x"]
+        d = as_lists(
+            get_parser("rfc3164", ParserOptions(reference_time_ns=NOV_2026)).parse(
+                [b"Nov 25 11:00:00 h a: x", b"Nov 26 23:00:00 h a: x", b"Nov 28 00:00:00 h a: x"]
+            )
         )
         assert [t.year for t in d["event_time"]] == [2026, 2026, 2025]  # type: ignore[union-attr]
 
@@ -325,8 +331,10 @@ class TestYearAndZone:
 
     def test_timezone_converts_to_utc(self):
         """Local times are read in the configured IANA zone, daylight saving included."""
-        d = get_parser("rfc3164", ParserOptions(year=2026, timezone="Europe/London")).parse(
-            [b"Jan 10 12:00:00 h a: x", b"Jul 10 12:00:00 h a: x"]
+        d = as_lists(
+            get_parser("rfc3164", ParserOptions(year=2026, timezone="Europe/London")).parse(
+                [b"Jan 10 12:00:00 h a: x", b"Jul 10 12:00:00 h a: x"]
+            )
         )
         assert d["event_time"] == [
             datetime(2026, 1, 10, 12, tzinfo=UTC),

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ingest.parsers import ParserOptions, get_parser
+from ingest.parsers import ParserOptions, as_lists, get_parser
 
 
 def parse_one(line: bytes, name: str = "access", **options: object) -> dict[str, object]:
-    derived = get_parser(name, ParserOptions(**options)).parse([line])  # type: ignore[arg-type]
+    derived = as_lists(get_parser(name, ParserOptions(**options)).parse([line]))  # type: ignore[arg-type]
     return {k: v[0] for k, v in derived.items()}
 
 

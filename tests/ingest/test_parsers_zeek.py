@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from ingest.parsers import get_parser
+from ingest.parsers import as_lists, get_parser
 
 HEADER = [
     b"#separator \\x09",
@@ -25,7 +25,7 @@ ROW = (
 class TestTsv:
     def test_header_then_rows(self):
         """#fields/#types set the columns; conn maps orig_bytes to bytes_out."""
-        d = get_parser("zeek").parse([*HEADER, ROW])
+        d = as_lists(get_parser("zeek").parse([*HEADER, ROW]))
         assert d["event_type"] == ["zeek_header"] * 7 + ["conn"]
         assert d["parse_error"] == [None] * 8
         assert d["event_time"][-1] == datetime(2020, 4, 30, 0, 32, 21, 530000, tzinfo=UTC)
@@ -48,19 +48,19 @@ class TestTsv:
         """A parser instance remembers the header from an earlier batch of the same file."""
         parser = get_parser("zeek")
         parser.parse(HEADER)
-        d = parser.parse([ROW])
+        d = as_lists(parser.parse([ROW]))
         assert d["bytes_out"] == [2181167]
 
     def test_row_before_header(self):
         """A data row before any #fields header gets parse_error saying to feed from the start."""
-        d = get_parser("zeek").parse([ROW])
+        d = as_lists(get_parser("zeek").parse([ROW]))
         assert "before any #fields header" in str(d["parse_error"][0])
         assert d["message"] == [ROW.decode()]
 
     def test_unset_escape_and_wrong_width(self):
         """'-' is null, \\x escapes decode, a row of the wrong width is a parse error."""
         row = b"1.5\tC1\t10.0.0.1\t1\t10.0.0.2\t2\tudp\t-\t-\t-\tS0\ta\\x09b,c"
-        d = get_parser("zeek").parse([*HEADER, row, b"1.5\tC1"])
+        d = as_lists(get_parser("zeek").parse([*HEADER, row, b"1.5\tC1"]))
         assert (d["object"][-2], d["bytes_out"][-2], d["outcome"][-2]) == (None, None, "failure")
         assert json.loads(str(d["attrs"][-2]))["tunnel_parents"] == ["a\tb", "c"]
         assert "2 columns" in str(d["parse_error"][-1])
@@ -74,7 +74,7 @@ class TestJson:
              "id.orig_p": 5353, "id.resp_h": "10.0.0.53", "id.resp_p": 53, "query": "a.example",
              "qtype_name": "TXT", "rcode_name": "NXDOMAIN"}
         ).encode()  # fmt: skip
-        d = get_parser("zeek").parse([line])
+        d = as_lists(get_parser("zeek").parse([line]))
         assert (d["event_type"], d["object"], d["action"], d["outcome"]) == (
             ["dns"],
             ["a.example"],
@@ -84,5 +84,5 @@ class TestJson:
 
     def test_broken_json(self):
         """Broken JSON in a Zeek file is kept with parse_error."""
-        d = get_parser("zeek").parse([b'{"uid": '])
+        d = as_lists(get_parser("zeek").parse([b'{"uid": ']))
         assert str(d["parse_error"][0]).startswith("not a Zeek record")

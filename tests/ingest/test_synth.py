@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parsers import ParserOptions, detect_format, get_parser
+from ingest.parsers import ParserOptions, as_lists, detect_format, get_parser
 from ingest.synth import FILES, FORMATS, ground_truth, iter_lines, write_log, write_sample_logs
 from ingest.synth.world import ALLOWLIST, YEAR, at
 
@@ -30,7 +30,7 @@ def parsed(logs: dict[str, Path]) -> dict[str, list[dict[str, object]]]:
     out = {}
     for name, path in logs.items():
         lines = path.read_bytes().split(b"\n")[:-1]
-        derived = get_parser(FORMATS[name], ParserOptions(year=YEAR)).parse(lines)
+        derived = as_lists(get_parser(FORMATS[name], ParserOptions(year=YEAR)).parse(lines))
         out[name] = [
             dict(zip(derived, row, strict=True)) for row in zip(*derived.values(), strict=True)
         ]
