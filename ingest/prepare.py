@@ -18,6 +18,7 @@ from typing import Any, cast
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc
 
 from ingest.ops import Tags
 from ingest.parsers import Parser
@@ -29,10 +30,31 @@ _FIELDS = {f.name: f for f in (*DERIVED_FIELDS, *PARSER_FIELDS)}
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """Records of one chunk: envelope inputs and derived columns, all Arrow arrays."""
+    """Records of one chunk: envelope inputs and derived columns, all Arrow arrays.
+
+    Pickled (from a parser worker to the main process) as one Arrow IPC stream: pickling the
+    arrays one by one took a third as long as parsing them.
+    """
 
     lines: Lines
     derived: dict[str, pa.Array[Any]]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        cols = {"\0raw": self.lines.raw, "\0offsets": self.lines.offsets}
+        cols["\0flags"] = self.lines.flags
+        cols.update(self.derived)
+        batch = pa.RecordBatch.from_pydict(cols)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, batch.schema) as writer:
+            writer.write_batch(batch)
+        return (_unpickle_prepared, (sink.getvalue().to_pybytes(), self.lines.split_at))
+
+
+def _unpickle_prepared(stream: bytes, split_at: tuple[int, ...]) -> Prepared:
+    batch = pa.ipc.open_stream(stream).read_next_batch()
+    cols = dict(zip(batch.schema.names, batch.columns, strict=True))
+    lines = Lines(cols.pop("\0raw"), cols.pop("\0offsets"), cols.pop("\0flags"), split_at)
+    return Prepared(lines, cols)
 
 
 def prepare_records(chunk: Chunk, max_line_bytes: int, parser: Parser, tags: Tags) -> Prepared:

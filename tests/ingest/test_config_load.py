@@ -41,7 +41,7 @@ def test_documented_example_loads(tmp_path: Path) -> None:
     assert cfg.segments.max_bytes == 256 * 1024 * 1024
     assert cfg.segments.limits(60).max_age_s == 10
     assert cfg.sealing.tsa == ("http://tsa.internal.example/tsr",)
-    assert cfg.watch.workers == 1
+    assert cfg.watch.workers == 0
     auth, nginx = cfg.sources
     assert auth.name == "web01-auth"
     assert auth.tags == (("component", "sshd"), ("host", "web01"), ("system", "billing"))
