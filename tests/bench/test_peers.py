@@ -49,3 +49,22 @@ class TestJournalFss:
         assert n == tiny_workload.records
         assert data.count(b"\nMESSAGE=") + data.startswith(b"MESSAGE=") == n
         assert data.count(b"\n\n") == n
+
+
+def test_peer_peak_rss_is_the_childs_own() -> None:
+    """A small child of a large harness process reports its own peak memory, not the harness's
+    (wait4's ru_maxrss counts the harness's pages the child held until its exec)."""
+    import resource
+    import sys
+
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page: resident
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    code = (
+        "b = bytearray(40 * 2**20); b[::4096] = b'\\x01' * len(b[::4096]); "
+        "import time; time.sleep(0.3)"
+    )
+    usage, _ = peers._run([sys.executable, "-c", code], timeout=60)
+    assert usage.status == 0
+    assert 40 * 2**20 <= usage.peak_rss < 150 * 2**20 < own
+    del ballast

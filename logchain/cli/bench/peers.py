@@ -10,7 +10,9 @@ is made with ``journalctl --setup-keys`` under ``/var/log/journal/<machine-id>/f
 checks every file. The key (and any directory made for it) is removed afterwards; a key already
 there is never touched (the peer is reported as not run instead).
 
-CPU time and peak RSS come from ``wait4`` on each child. A peer that cannot run says why.
+CPU time comes from ``wait4`` on each child, peak RSS from its ``VmHWM`` while it runs
+(``wait4``'s ``ru_maxrss`` would count this process's memory the child had before its exec).
+A peer that cannot run says why.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ def _run(argv: Sequence[str], *, timeout: float) -> tuple[ChildUsage, str]:
 
 
 def _wait(proc: subprocess.Popen[bytes], t0: float, timeout: float) -> ChildUsage:
+    hwm = 0
     while True:
+        hwm = max(hwm, _high_water_mark(proc.pid))
         pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -87,7 +91,22 @@ def _wait(proc: subprocess.Popen[bytes], t0: float, timeout: float) -> ChildUsag
         time.sleep(0.005)
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return ChildUsage(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024, proc.returncode)
+    # wait4's ru_maxrss also counts the memory of this (large) process that the child had before
+    # its exec, so the child's own peak is taken from /proc while it runs when that can be read.
+    peak = hwm or ru.ru_maxrss * 1024
+    return ChildUsage(wall, ru.ru_utime + ru.ru_stime, peak, proc.returncode)
+
+
+def _high_water_mark(pid: int) -> int:
+    """The process's peak resident set since its exec (``VmHWM``), in bytes; 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def allocated_bytes(paths: Sequence[Path]) -> int:
