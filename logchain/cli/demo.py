@@ -95,7 +95,7 @@ def demo_cmd(inputs: tuple[Path, ...], records: int, seed: int, workdir: Path | 
     click.echo(f"  {lc} sql --store {store_dir} {example_sql}")
     click.echo(f"  {lc} prove --store {store_dir} 42 -o proof.json")
     click.echo(f"  {lc} verify-proof proof.json --trust {store.trust_dir}")
-    click.echo(f"  {lc} verify --store {tampered}   # exits 1 and names the record")
+    click.echo(f"  {lc} verify --store {tampered}   # exits 1 and names the altered 64-record chunk")
 
 
 def _program() -> str:
@@ -113,7 +113,11 @@ def _flip_one_raw_byte(store_dir: Path) -> None:
     import pyarrow.parquet as pq
 
     seg = sorted((store_dir / "segments").glob("*.parquet"))[0]
-    table = pq.read_table(seg)
+    footer = pq.ParquetFile(seg).metadata.metadata or {}
+    # Keep logchain's footer (as a careful forger would): verify then narrows the change down to
+    # the 64-record chunk whose Merkle root moved.
+    kept = {k: v for k, v in footer.items() if k != b"ARROW:schema"}
+    table = pq.read_table(seg).replace_schema_metadata(kept)
     raw = table.column("raw").to_pylist()
     victim = len(raw) // 2
     line = bytearray(raw[victim] or b"")

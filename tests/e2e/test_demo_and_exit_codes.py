@@ -27,6 +27,9 @@ class TestDemo:
         assert f"4. verify: OK, {ingested + 2 + files} records" in res.out
         assert "5. a copy with one byte changed inside a sealed segment is caught:" in res.out
         assert "RootMismatch" in res.out
+        span = re.search(r"a record in (\d+)\.\.(\d+) was altered", res.out)
+        assert span is not None
+        assert int(span.group(2)) - int(span.group(1)) == 63  # the chunk, not the whole segment
         assert "Next, try:" in res.out
         assert (tmp_path / "demo" / "store" / "logchain.json").is_file()
 
