@@ -95,7 +95,7 @@ def demo_cmd(inputs: tuple[Path, ...], records: int, seed: int, workdir: Path | 
     click.echo(f"  {lc} sql --store {store_dir} {example_sql}")
     click.echo(f"  {lc} prove --store {store_dir} 42 -o proof.json")
     click.echo(f"  {lc} verify-proof proof.json --trust {store.trust_dir}")
-    click.echo(f"  {lc} verify --store {tampered}   # exits 1 and names the altered 64-record chunk")
+    click.echo(f"  {lc} verify --store {tampered}   # exits 1, names the altered chunk")
 
 
 def _program() -> str:
