@@ -26,11 +26,8 @@ import pyarrow as pa
 
 from ingest.parsers.arrays import (
     Array,
-    Part,
-    combine,
     constant,
     decode_line,
-    finish,
     ip_mask,
     json_objects,
     map_distinct,
@@ -38,7 +35,13 @@ from ingest.parsers.arrays import (
 )
 from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.batch_match import BatchPattern
-from ingest.parsers.columns import Fields, http_outcome, is_ip, json_attrs, to_derived
+from ingest.parsers.columns import (
+    Fields,
+    http_outcome,
+    is_ip,
+    json_attrs,
+    merge_slow_lines,
+)
 from ingest.parsers.times import clf_micros, parse_clf
 
 NAME: Final = "access"
@@ -81,13 +84,8 @@ class AccessLogParser:
         n = len(lines)
         fields, others = _BATCH.split(lines)
         fast = _columns(fields, self._time)
-        if not others:
-            return finish(fast, n, NAME, VERSION)
-        slow = to_derived([self._line(lines[i]) for i in others], NAME, VERSION)
-        slow.pop("parser"), slow.pop("parser_version")
-        taken = sorted(set(range(n)).difference(others))
-        parts: list[Part] = [(taken, fast), (others, slow)]
-        return finish(combine(parts, n), n, NAME, VERSION)
+        slow = [self._line(lines[i]) for i in others]
+        return merge_slow_lines(fast, n, others, slow, NAME, VERSION)
 
     def _line(self, line: bytes) -> Fields:
         text, err = decode_line(line)

@@ -19,17 +19,14 @@ import pyarrow as pa
 
 from ingest.parsers.arrays import (
     Array,
-    Part,
-    combine,
     decode_line,
-    finish,
     map_distinct,
     micros,
     pc,
 )
 from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.batch_match import BatchPattern
-from ingest.parsers.columns import Fields, is_ip, to_derived
+from ingest.parsers.columns import Fields, is_ip, merge_slow_lines
 from ingest.parsers.local_time import Hour, LocalClock
 from ingest.parsers.times import MONTHS, load_zone, parse_local
 
@@ -72,13 +69,8 @@ class ApacheErrorParser:
         n = len(lines)
         fields, others = _BATCH.split(lines)
         fast = self._columns(fields)
-        if not others:
-            return finish(fast, n, NAME, VERSION)
-        slow = to_derived([self._line(lines[i]) for i in others], NAME, VERSION)
-        slow.pop("parser"), slow.pop("parser_version")
-        taken = sorted(set(range(n)).difference(others))
-        parts: list[Part] = [(taken, fast), (others, slow)]
-        return finish(combine(parts, n), n, NAME, VERSION)
+        slow = [self._line(lines[i]) for i in others]
+        return merge_slow_lines(fast, n, others, slow, NAME, VERSION)
 
     def _columns(self, fields: list[Array]) -> dict[str, Array]:
         when, module, level, pid, client, message = fields

@@ -24,10 +24,7 @@ import pyarrow as pa
 
 from ingest.parsers.arrays import (
     Array,
-    Part,
-    combine,
     decode_line,
-    finish,
     map_distinct,
     micros,
     pc,
@@ -42,7 +39,7 @@ from ingest.parsers.auditd_fields import (
 )
 from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.batch_match import BatchPattern
-from ingest.parsers.columns import Fields, to_derived
+from ingest.parsers.columns import Fields, merge_slow_lines
 from ingest.parsers.times import from_epoch
 
 __all__ = ["AuditdParser", "decode_value", "fields_of", "make_auditd", "sockaddr"]
@@ -79,13 +76,8 @@ class AuditdParser:
         n = len(lines)
         heads, others = _BATCH.split(lines)
         fast = self._columns(heads)
-        if not others:
-            return finish(fast, n, NAME, VERSION)
-        slow = to_derived([_parse_line(lines[i]) for i in others], NAME, VERSION)
-        slow.pop("parser"), slow.pop("parser_version")
-        taken = sorted(set(range(n)).difference(others))
-        parts: list[Part] = [(taken, fast), (others, slow)]
-        return finish(combine(parts, n), n, NAME, VERSION)
+        slow = [_parse_line(lines[i]) for i in others]
+        return merge_slow_lines(fast, n, others, slow, NAME, VERSION)
 
     def _columns(self, heads: list[Array]) -> dict[str, Array | list[object]]:
         node, rtype, secs, frac, serial, body = heads

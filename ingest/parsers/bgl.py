@@ -23,17 +23,14 @@ import pyarrow as pa
 
 from ingest.parsers.arrays import (
     Array,
-    Part,
-    combine,
     decode_line,
-    finish,
     map_distinct,
     micros,
     pc,
 )
 from ingest.parsers.base import Derived, ParserOptions
 from ingest.parsers.batch_match import BatchPattern
-from ingest.parsers.columns import Fields, json_attrs, to_derived
+from ingest.parsers.columns import Fields, json_attrs, merge_slow_lines
 from ingest.parsers.times import from_epoch
 
 NAME: Final = "bgl"
@@ -62,13 +59,8 @@ class BglParser:
         n = len(lines)
         fields, others = _BATCH.split(lines)
         fast = _columns(fields)
-        if not others:
-            return finish(fast, n, NAME, VERSION)
-        slow = to_derived([_line(lines[i]) for i in others], NAME, VERSION)
-        slow.pop("parser"), slow.pop("parser_version")
-        taken = sorted(set(range(n)).difference(others))
-        parts: list[Part] = [(taken, fast), (others, slow)]
-        return finish(combine(parts, n), n, NAME, VERSION)
+        slow = [_line(lines[i]) for i in others]
+        return merge_slow_lines(fast, n, others, slow, NAME, VERSION)
 
 
 def _columns(fields: list[Array]) -> dict[str, Array]:

@@ -16,7 +16,7 @@ from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Final
 
-from ingest.parsers.arrays import finish
+from ingest.parsers.arrays import Array, Part, combine, finish
 from ingest.parsers.base import Derived
 from logchain.schema import DERIVED_COLUMNS
 
@@ -64,6 +64,25 @@ _GETTERS: Final = tuple((name, attrgetter(name)) for name in FIELD_NAMES)
 def to_derived(rows: Sequence[Fields], name: str, version: str) -> Derived:
     """Columns of ``rows`` (typed Arrow arrays) plus the parser name and version columns."""
     return finish({col: list(map(get, rows)) for col, get in _GETTERS}, len(rows), name, version)
+
+
+def merge_slow_lines(
+    fast: Mapping[str, Sequence[object] | Array],
+    n: int,
+    others: Sequence[int],
+    slow: Sequence[Fields],
+    name: str,
+    version: str,
+) -> Derived:
+    """A batch parser's output for ``n`` lines: ``fast`` holds the columns of every line not in
+    ``others`` (in line order), ``slow`` the per-line fields of the lines in ``others``."""
+    if not others:
+        return finish(fast, n, name, version)
+    per_line = to_derived(slow, name, version)
+    per_line.pop("parser"), per_line.pop("parser_version")
+    taken = sorted(set(range(n)).difference(others))
+    parts: list[Part] = [(taken, fast), (others, per_line)]
+    return finish(combine(parts, n), n, name, version)
 
 
 def dumps(values: Mapping[str, object]) -> str:
